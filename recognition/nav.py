@@ -1,0 +1,3 @@
+def items(request):
+    """Navigation entries of this app for the signed-in user: [{"url": ..., "label": ...}]."""
+    return []

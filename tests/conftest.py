@@ -1,0 +1,55 @@
+"""Shared fixtures: a small block with two grassroots organizations and one user per role.
+
+block (ĐUK)
+├── committee A (đảng bộ cơ sở) ── cell A1, cell A2 (chi bộ trực thuộc)
+└── cell B (chi bộ cơ sở)
+"""
+
+import pytest
+
+from registry.models import OrganizationKind, Role
+
+from .factories import BlockFactory, OrganizationFactory, UserFactory, appoint
+
+
+@pytest.fixture
+def tree(db):
+    block = BlockFactory(name="Đảng bộ Khối cơ quan và doanh nghiệp tỉnh")
+    committee_a = OrganizationFactory(
+        name="Đảng bộ Sở Tài chính", kind=OrganizationKind.GRASSROOTS_COMMITTEE, parent=block
+    )
+    cell_a1 = OrganizationFactory(
+        name="Chi bộ Phòng Ngân sách", kind=OrganizationKind.SUBORDINATE_CELL, parent=committee_a
+    )
+    cell_a2 = OrganizationFactory(
+        name="Chi bộ Văn phòng Sở", kind=OrganizationKind.SUBORDINATE_CELL, parent=committee_a
+    )
+    cell_b = OrganizationFactory(name="Chi bộ Ban Dân tộc", kind=OrganizationKind.GRASSROOTS_CELL, parent=block)
+    return type(
+        "Tree",
+        (),
+        {"block": block, "committee_a": committee_a, "cell_a1": cell_a1, "cell_a2": cell_a2, "cell_b": cell_b},
+    )
+
+
+@pytest.fixture
+def users(tree):
+    """One user per role, each appointed where that role sits in the tree."""
+
+    def make(name, org, role):
+        return appoint(UserFactory(username=name), org, role)
+
+    return type(
+        "Users",
+        (),
+        {
+            "secretary_a1": make("bithu_a1", tree.cell_a1, Role.CELL_SECRETARY),
+            "secretary_b": make("bithu_b", tree.cell_b, Role.CELL_SECRETARY),
+            "committee_staff_a": make("canbo_a", tree.committee_a, Role.GRASSROOTS_STAFF),
+            "org_board": make("bantochuc", tree.block, Role.ORGANIZATION_BOARD),
+            "propaganda_board": make("bantuyengiao", tree.block, Role.PROPAGANDA_BOARD),
+            "standing": make("thuongvu", tree.block, Role.STANDING_COMMITTEE),
+            "attendee": make("dusinhhoat", tree.block, Role.MEETING_ATTENDEE),
+            "admin": make("quantri", tree.block, Role.SYSTEM_ADMIN),
+        },
+    )
