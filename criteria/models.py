@@ -73,3 +73,80 @@ class Plan(models.Model):
 
     def __str__(self):
         return f"{self.number} — {self.title}"
+
+
+class OrganizationYearQuerySet(ScopedQuerySet):
+    scope_lookup = "organization__path"
+
+
+class OrganizationYear(models.Model):
+    """Yearly facts of a party organization that no registry or evaluations model holds.
+
+    Each blank (None) field means "not recorded": the rules report it as missing data,
+    never as met. Used by SCHEMES §1.2 E2, §3.1 parts 1–3 and §4.3.
+    """
+
+    organization = models.ForeignKey(
+        "registry.Organization", on_delete=models.CASCADE, related_name="yearly_facts", verbose_name=_("tổ chức đảng")
+    )
+    year = models.PositiveSmallIntegerField(_("năm"))
+    # New-member admission [000 §II.2.3(2), 002 §II.1.1]
+    admission_target = models.PositiveSmallIntegerField(_("chỉ tiêu kết nạp đảng viên"), null=True, blank=True)
+    admitted_count = models.PositiveSmallIntegerField(_("số đảng viên đã kết nạp"), null=True, blank=True)
+    # Political task of the unit [002 §II.1.1, 003 §II.2.1]
+    unit_targets_met = models.BooleanField(_("hoàn thành các chỉ tiêu, nhiệm vụ chính trị"), null=True, blank=True)
+    # Grassroots committee meetings and congress [002 §II.2.2]
+    committee_meetings = models.PositiveSmallIntegerField(_("số kỳ họp thường lệ của đảng ủy"), null=True, blank=True)
+    congress_meetings = models.PositiveSmallIntegerField(_("số kỳ họp đảng bộ"), null=True, blank=True)
+    organizations_disciplined = models.PositiveSmallIntegerField(
+        _("số tổ chức đảng trực thuộc bị kỷ luật"), null=True, blank=True
+    )
+    # Exemplary collective [003 §II.2.1]
+    directive05_planned = models.BooleanField(
+        _("học tập, xây dựng kế hoạch thực hiện Chỉ thị 05 trong năm"), null=True, blank=True
+    )
+    directive05_in_agenda = models.BooleanField(
+        _("đưa việc học tập và làm theo Bác vào nội dung sinh hoạt thường kỳ"), null=True, blank=True
+    )
+    initiatives_commended = models.BooleanField(
+        _("có giải pháp, sáng kiến; được cấp có thẩm quyền tuyên dương, khen thưởng"), null=True, blank=True
+    )
+    note = models.TextField(_("ghi chú"), blank=True)
+
+    objects = OrganizationYearQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("số liệu năm của tổ chức đảng")
+        verbose_name_plural = _("số liệu năm của tổ chức đảng")
+        ordering = ["organization", "-year"]
+        constraints = [models.UniqueConstraint(fields=["organization", "year"], name="one_organization_year")]
+
+    def __str__(self):
+        return f"{self.organization} {self.year}"
+
+
+class MemberNominationQuerySet(ScopedQuerySet):
+    scope_lookup = "member__memberships__cell__path"
+    scope_through_many = True
+
+
+class MemberNomination(models.Model):
+    """A direct worker's nomination as an exemplar [003 §II.2.2 last bullet], one per member and year."""
+
+    member = models.ForeignKey(
+        "registry.Member", on_delete=models.CASCADE, related_name="exemplary_nominations", verbose_name=_("đảng viên")
+    )
+    year = models.PositiveSmallIntegerField(_("năm"))
+    nominated_by_grassroots = models.BooleanField(_("được cơ sở suy tôn, bình xét"), null=True, blank=True)
+    trusted = models.BooleanField(_("được lãnh đạo và tập thể người lao động tín nhiệm"), null=True, blank=True)
+    confirmed_by_committee = models.BooleanField(_("được cấp ủy xác nhận, đề nghị"), null=True, blank=True)
+
+    objects = MemberNominationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("bình xét điển hình cá nhân")
+        verbose_name_plural = _("bình xét điển hình cá nhân")
+        constraints = [models.UniqueConstraint(fields=["member", "year"], name="one_member_nomination_per_year")]
+
+    def __str__(self):
+        return f"{self.member} {self.year}"

@@ -74,6 +74,19 @@ class Meeting(models.Model):
         help_text=_("Khi có cán bộ cấp trên dự, điểm này thay điểm tự chấm [001 §III.4]."),
     )
     quality_level = models.CharField(_("xếp loại chất lượng"), max_length=8, choices=QualityLevel.choices, blank=True)
+    # The framework the meeting was scored on, its per-section self-scores and the members' vote
+    # (SCHEMES §2.1: the cell committee proposes, members comment and vote).
+    framework = models.ForeignKey(
+        "MeetingQualityFramework",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="meetings",
+        verbose_name=_("khung chấm điểm"),
+    )
+    section_scores = models.JSONField(_("điểm tự chấm từng phần"), default=dict, blank=True)
+    votes_for = models.PositiveSmallIntegerField(_("số tán thành"), default=0)
+    votes_against = models.PositiveSmallIntegerField(_("số không tán thành"), default=0)
 
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -182,3 +195,395 @@ class FourGoodsAssessment(models.Model):
     @property
     def is_locked(self):
         return self.locked_at is not None
+
+
+# --------------------------------------------------------------------------------------
+# Plan parameters stored as data (SCHEMES preamble: "every number is a parameter of a plan").
+
+
+class FrameworkQuerySet(models.QuerySet):
+    def for_organization(self, organization):
+        """The framework adopted by the nearest ancestor of `organization`, else the general default."""
+        candidates = [f for f in self.filter(is_active=True).select_related("organization")]
+        ancestor_paths = organization.path if organization is not None else ""
+        best = None
+        for framework in candidates:
+            if framework.organization_id is None:
+                if best is None and framework.is_default:
+                    best = framework
+                continue
+            if ancestor_paths.startswith(framework.organization.path):
+                if best is None or best.organization_id is None or best.organization.depth < framework.organization.depth:
+                    best = framework
+        return best or next(iter(candidates), None)
+
+
+class MeetingQualityFramework(models.Model):
+    """The meeting-quality scoring framework a plan adopts (SCHEMES §2.1, [001 §III.4]).
+
+    Holds the sections and their points, the level thresholds, and the requirements every
+    meeting is measured against: speakers by cell size, minimum duration, attendance target
+    and the consecutive-absence limit (Guidance 12-HD/BTCTW as restated in SCHEMES §1.1 G2, §2.1).
+    """
+
+    name = models.CharField(_("tên khung"), max_length=255)
+    document = models.CharField(_("văn bản ban hành"), max_length=120, blank=True)
+    organization = models.ForeignKey(
+        Organization,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="meeting_frameworks",
+        verbose_name=_("áp dụng cho tổ chức"),
+        help_text=_("Để trống: khung mặc định cho mọi tổ chức."),
+    )
+    is_default = models.BooleanField(_("mặc định"), default=False)
+    is_active = models.BooleanField(_("đang áp dụng"), default=True)
+    good_min = models.DecimalField(_("tốt từ (điểm)"), max_digits=5, decimal_places=2, default=90)
+    fair_min = models.DecimalField(_("khá từ (điểm)"), max_digits=5, decimal_places=2, default=70)
+    average_min = models.DecimalField(_("trung bình từ (điểm)"), max_digits=5, decimal_places=2, default=50)
+    small_cell_below = models.PositiveSmallIntegerField(_("chi bộ nhỏ: dưới (đảng viên)"), default=10)
+    large_cell_above = models.PositiveSmallIntegerField(_("chi bộ lớn: trên (đảng viên)"), default=30)
+    speakers_small = models.PositiveSmallIntegerField(_("phát biểu tối thiểu, chi bộ nhỏ"), default=3)
+    speakers_medium = models.PositiveSmallIntegerField(_("phát biểu tối thiểu, chi bộ vừa"), default=5)
+    speakers_large = models.PositiveSmallIntegerField(_("phát biểu tối thiểu, chi bộ lớn"), default=8)
+    regular_minutes = models.PositiveSmallIntegerField(_("thời lượng tối thiểu (phút)"), default=90)
+    combined_minutes = models.PositiveSmallIntegerField(_("thời lượng tối thiểu khi kết hợp chuyên đề (phút)"), default=120)
+    attendance_target = models.DecimalField(_("tỷ lệ dự họp yêu cầu (%)"), max_digits=5, decimal_places=2, default=95)
+    max_consecutive_absences = models.PositiveSmallIntegerField(_("vắng liên tiếp tối đa"), default=3)
+
+    objects = FrameworkQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("khung chấm điểm sinh hoạt chi bộ")
+        verbose_name_plural = _("khung chấm điểm sinh hoạt chi bộ")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def total_points(self):
+        return sum(section.points for section in self.sections.all())
+
+    def required_speakers(self, roll_size):
+        """Fewer than 10 members: 3; 10 to 30: 5; more than 30: 8 (SCHEMES §1.1 G2)."""
+        if roll_size < self.small_cell_below:
+            return self.speakers_small
+        if roll_size > self.large_cell_above:
+            return self.speakers_large
+        return self.speakers_medium
+
+    def required_minutes(self, kind):
+        """90 minutes, 120 when combined with a thematic meeting (SCHEMES §2.1)."""
+        return self.combined_minutes if kind == MeetingKind.COMBINED else self.regular_minutes
+
+    def level_for(self, score):
+        """Good ≥ 90, fair 70 to < 90, average 50 to < 70, poor < 50 by default (SCHEMES §2.1)."""
+        if score is None:
+            return ""
+        if score >= self.good_min:
+            return QualityLevel.GOOD
+        if score >= self.fair_min:
+            return QualityLevel.FAIR
+        if score >= self.average_min:
+            return QualityLevel.AVERAGE
+        return QualityLevel.POOR
+
+
+class FrameworkSection(models.Model):
+    """A section of the meeting-quality framework with its maximum points."""
+
+    framework = models.ForeignKey(MeetingQualityFramework, on_delete=models.CASCADE, related_name="sections")
+    code = models.SlugField(_("mã"), max_length=30)
+    title = models.CharField(_("nội dung"), max_length=255)
+    points = models.PositiveSmallIntegerField(_("điểm tối đa"))
+    order = models.PositiveSmallIntegerField(_("thứ tự"), default=0)
+
+    class Meta:
+        verbose_name = _("phần của khung chấm điểm")
+        verbose_name_plural = _("phần của khung chấm điểm")
+        ordering = ["framework", "order"]
+        constraints = [models.UniqueConstraint(fields=["framework", "code"], name="unique_framework_section")]
+
+    def __str__(self):
+        return f"{self.title} ({self.points})"
+
+
+class FourGoodsFramework(models.Model):
+    """The four-goods monthly criteria framework and pass rule (SCHEMES §3.2, [004 §II.4.2])."""
+
+    name = models.CharField(_("tên khung"), max_length=255)
+    document = models.CharField(_("văn bản ban hành"), max_length=120, blank=True)
+    organization = models.ForeignKey(
+        Organization,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="four_goods_frameworks",
+        verbose_name=_("áp dụng cho tổ chức"),
+    )
+    is_default = models.BooleanField(_("mặc định"), default=False)
+    is_active = models.BooleanField(_("đang áp dụng"), default=True)
+    criteria = models.JSONField(
+        _("tiêu chí"), default=list, help_text=_('Danh sách {"code": "FG1", "title": "...", "points": 25}.')
+    )
+    pass_score = models.DecimalField(_("điểm tối thiểu để đạt"), max_digits=5, decimal_places=2, default=90)
+    all_criteria_required = models.BooleanField(_("phải đạt mọi tiêu chí"), default=True)
+
+    objects = FrameworkQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("khung tiêu chí bốn tốt")
+        verbose_name_plural = _("khung tiêu chí bốn tốt")
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def codes(self):
+        return [c["code"] for c in self.criteria]
+
+    def max_points(self, code):
+        return next((c["points"] for c in self.criteria if c["code"] == code), 0)
+
+    def passes(self, points, achieved):
+        """Pass when every criterion is achieved and the score ≥ 90 by default (SCHEMES §3.2)."""
+        score = sum(points.get(code, 0) or 0 for code in self.codes)
+        every = all(achieved.get(code) for code in self.codes)
+        return (every or not self.all_criteria_required) and score >= self.pass_score
+
+
+# --------------------------------------------------------------------------------------
+# Schedule, postponements, attendees (SCHEMES §2.1, [001 §III.2]).
+
+
+class OrgScopedQuerySet(ScopedQuerySet):
+    scope_lookup = "cell__path"
+
+
+class MeetingSchedule(models.Model):
+    """A cell's registered regular meeting day ("chỉ báo hoãn, không báo họp" [001 §III.2(1)])."""
+
+    cell = models.OneToOneField(Organization, on_delete=models.CASCADE, related_name="meeting_schedule")
+    day_of_month = models.PositiveSmallIntegerField(_("ngày sinh hoạt hằng tháng"))
+    start_time = models.TimeField(_("giờ bắt đầu"), null=True, blank=True)
+    place = models.CharField(_("địa điểm"), max_length=255, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = OrgScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("lịch sinh hoạt chi bộ")
+        verbose_name_plural = _("lịch sinh hoạt chi bộ")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(day_of_month__gte=1, day_of_month__lte=28), name="schedule_day_range"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.cell}: {self.day_of_month}"
+
+
+class Postponement(models.Model):
+    """A reported postponement of a scheduled meeting, with reason and new date."""
+
+    cell = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="meeting_postponements")
+    original_date = models.DateField(_("ngày họp theo lịch"))
+    new_date = models.DateField(_("ngày họp mới"))
+    reason = models.CharField(_("lý do hoãn"), max_length=255)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = OrgScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("báo hoãn sinh hoạt")
+        verbose_name_plural = _("báo hoãn sinh hoạt")
+        ordering = ["-original_date"]
+        constraints = [models.UniqueConstraint(fields=["cell", "original_date"], name="one_postponement_per_date")]
+
+    def __str__(self):
+        return f"{self.cell}: {self.original_date} → {self.new_date}"
+
+
+class AttendeeAssignment(models.Model):
+    """Upper-level staff assigned to attend a cell's meetings for a period [001 §III.2(2)]."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="attendee_assignments", verbose_name=_("cán bộ dự")
+    )
+    cell = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="attendee_assignments", verbose_name=_("chi bộ")
+    )
+    start_date = models.DateField(_("từ ngày"))
+    end_date = models.DateField(_("đến ngày"))
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = OrgScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("phân công dự sinh hoạt")
+        verbose_name_plural = _("phân công dự sinh hoạt")
+        ordering = ["-start_date"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end_date__gte=models.F("start_date")), name="assignment_end_after_start"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.user} → {self.cell}"
+
+
+class AttendeeReportQuerySet(ScopedQuerySet):
+    scope_lookup = "meeting__cell__path"
+
+
+class AttendeeReport(models.Model):
+    """The upper-level attendee's report; its decided score replaces the self-score [001 §III.4(2),(3)]."""
+
+    meeting = models.OneToOneField(Meeting, on_delete=models.CASCADE, related_name="attendee_report")
+    attendee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="attendee_reports")
+    assignment = models.ForeignKey(
+        AttendeeAssignment, null=True, blank=True, on_delete=models.SET_NULL, related_name="reports"
+    )
+    arrived_at = models.TimeField(_("thời gian dự"), null=True, blank=True)
+    unit_situation = models.TextField(_("tình hình cơ sở và chi bộ"), blank=True)
+    meeting_conduct = models.TextField(_("tình hình tổ chức sinh hoạt"))
+    issues_raised = models.TextField(_("những vấn đề đã trao đổi, có ý kiến"), blank=True)
+    issues_answered = models.TextField(_("những vấn đề tiếp thu, đã báo cáo"), blank=True)
+    assessment = models.TextField(_("đánh giá chất lượng sinh hoạt"))
+    decided_score = models.DecimalField(_("điểm quyết định"), max_digits=5, decimal_places=2)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = AttendeeReportQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("báo cáo dự sinh hoạt chi bộ")
+        verbose_name_plural = _("báo cáo dự sinh hoạt chi bộ")
+
+    def __str__(self):
+        return f"{self.meeting} — {self.attendee}"
+
+
+class MeetingAttachmentQuerySet(ScopedQuerySet):
+    scope_lookup = "meeting__cell__path"
+
+
+class MeetingAttachment(models.Model):
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(_("tệp"), upload_to="meetings/%Y/%m/")
+    title = models.CharField(_("tên tệp"), max_length=255, blank=True)
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    objects = MeetingAttachmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("tệp đính kèm")
+        verbose_name_plural = _("tệp đính kèm")
+
+    def __str__(self):
+        return self.title or self.file.name
+
+
+class FourGoodsReopenQuerySet(ScopedQuerySet):
+    scope_lookup = "assessment__organization__path"
+
+
+class FourGoodsReopen(models.Model):
+    """The audit record of reopening a locked month: who, when, why (SCHEMES §3.2)."""
+
+    assessment = models.ForeignKey(FourGoodsAssessment, on_delete=models.CASCADE, related_name="reopenings")
+    reopened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reopened_at = models.DateTimeField(auto_now_add=True)
+    reason = models.TextField(_("lý do mở lại"))
+    previous_locked_at = models.DateTimeField(null=True, blank=True)
+    previous_locked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    previous_values = models.JSONField(default=dict)
+
+    objects = FourGoodsReopenQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("mở lại tháng đã khóa")
+        verbose_name_plural = _("mở lại tháng đã khóa")
+        ordering = ["-reopened_at"]
+
+    def __str__(self):
+        return f"{self.assessment} — {self.reopened_at:%d/%m/%Y}"
+
+
+# --------------------------------------------------------------------------------------
+# Reminders and in-app notifications.
+
+
+class ReminderKind(models.TextChoices):
+    MONTHLY_MISSING = "monthly_missing", _("Thiếu biên bản sinh hoạt hoặc tự đánh giá tháng")
+
+
+class MonthlyReminder(models.Model):
+    """One reminder per organization, month and kind: what makes the beat task idempotent."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="monthly_reminders")
+    year = models.PositiveSmallIntegerField()
+    month = models.PositiveSmallIntegerField()
+    kind = models.CharField(max_length=20, choices=ReminderKind.choices)
+    missing = models.JSONField(default=list)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = FourGoodsAssessmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("nhắc việc hằng tháng")
+        verbose_name_plural = _("nhắc việc hằng tháng")
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "year", "month", "kind"], name="one_reminder_per_month")
+        ]
+
+    def __str__(self):
+        return f"{self.organization} {self.month:02d}/{self.year}"
+
+
+class NotificationQuerySet(models.QuerySet):
+    def for_user(self, user):
+        return self.filter(user=user)
+
+    def unread(self):
+        return self.filter(read_at__isnull=True)
+
+
+class Notification(models.Model):
+    """An in-app notification for one user."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    organization = models.ForeignKey(Organization, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    reminder = models.ForeignKey(
+        MonthlyReminder, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
+    )
+    title = models.CharField(_("tiêu đề"), max_length=255)
+    body = models.TextField(_("nội dung"), blank=True)
+    url = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("thông báo")
+        verbose_name_plural = _("thông báo")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "reminder"], name="one_notification_per_reminder_and_user")
+        ]
+
+    def __str__(self):
+        return self.title

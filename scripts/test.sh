@@ -26,6 +26,7 @@ chown postgres "$RUN_DIR"
 runuser -u postgres -- "$PG_BIN/initdb" -D "$RUN_DIR/pg" -U postgres -A trust -E UTF8 --locale=C.UTF-8 >/dev/null
 runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$RUN_DIR/pg" -l "$RUN_DIR/pg.log" -w \
   -o "-p $PG_PORT -k $RUN_DIR -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" start >/dev/null
+runuser -u postgres -- createdb -h 127.0.0.1 -p "$PG_PORT" -U postgres portal
 
 echo "==> Starting Redis on 127.0.0.1:$REDIS_PORT"
 redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --daemonize yes --pidfile "$RUN_DIR/redis.pid" \

@@ -1,0 +1,561 @@
+"""A realistic demo block generated deterministically from a seed.
+
+`build_block(seed, size)` creates the organization tree, members with plausible
+Vietnamese names, memberships (with some transfers), mass organizations, yearly
+ratings 2019–2025, attestations and the demo users, one per role. Everything is
+written with bulk_create so that the province size (4,000 cells, 90,000 members)
+builds in a reasonable time for benchmarks.
+"""
+
+import datetime
+import random
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from .models import (
+    UNIT_CRITERIA_BY_TYPE,
+    Appointment,
+    AttestationStatus,
+    DisciplinaryRecord,
+    GoodExampleRating,
+    MassOrganization,
+    MassOrganizationKind,
+    Member,
+    MemberAttestation,
+    Membership,
+    Organization,
+    OrganizationKind,
+    Rating,
+    RatingLevel,
+    Role,
+    UnitAttestation,
+    UnitType,
+)
+
+DEMO_PASSWORD = "demo@2025"
+RATING_YEARS = range(2019, 2026)
+ATTESTATION_YEARS = range(2022, 2026)
+
+
+@dataclass(frozen=True)
+class Size:
+    grassroots_committees: int
+    grassroots_cells: int
+    subordinate_cells: int
+    members: int
+
+
+SIZES = {
+    "block": Size(grassroots_committees=16, grassroots_cells=24, subordinate_cells=226, members=3000),
+    "province": Size(grassroots_committees=260, grassroots_cells=340, subordinate_cells=3660, members=90000),
+    "tiny": Size(grassroots_committees=2, grassroots_cells=2, subordinate_cells=6, members=80),
+}
+
+FAMILY = [
+    "Nguyễn",
+    "Trần",
+    "Lê",
+    "Phạm",
+    "Hoàng",
+    "Huỳnh",
+    "Phan",
+    "Vũ",
+    "Võ",
+    "Đặng",
+    "Bùi",
+    "Đỗ",
+    "Hồ",
+    "Ngô",
+    "Dương",
+    "Lý",
+    "Đinh",
+    "Lương",
+    "Hà",
+    "Triệu",
+    "Mai",
+    "Tạ",
+    "Đoàn",
+    "Lục",
+]
+MIDDLE_M = ["Văn", "Đức", "Minh", "Quang", "Hữu", "Công", "Thành", "Xuân", "Trọng", "Mạnh", "Anh", "Tiến"]
+MIDDLE_F = ["Thị", "Thị", "Thu", "Thanh", "Ngọc", "Kim", "Minh", "Phương", "Hồng", "Diệu"]
+GIVEN_M = [
+    "Hùng",
+    "Dũng",
+    "Cường",
+    "Tuấn",
+    "Thắng",
+    "Hải",
+    "Long",
+    "Sơn",
+    "Tùng",
+    "Quý",
+    "Đạt",
+    "Khánh",
+    "Phúc",
+    "Thịnh",
+    "Nghĩa",
+    "Bình",
+    "Hưng",
+    "Trung",
+    "Hiếu",
+    "Toàn",
+    "Việt",
+    "Lâm",
+    "Đông",
+    "Giang",
+]
+GIVEN_F = [
+    "Hương",
+    "Lan",
+    "Hà",
+    "Hạnh",
+    "Thảo",
+    "Trang",
+    "Huyền",
+    "Nhung",
+    "Yến",
+    "Oanh",
+    "Ngân",
+    "Phượng",
+    "Thúy",
+    "Loan",
+    "Vân",
+    "Mai",
+    "Linh",
+    "Hằng",
+    "Quyên",
+    "Duyên",
+    "Dung",
+    "Hòa",
+]
+
+AGENCIES = {
+    UnitType.ADMINISTRATIVE: [
+        "Sở Tài chính",
+        "Sở Nội vụ",
+        "Sở Tư pháp",
+        "Sở Kế hoạch và Đầu tư",
+        "Văn phòng UBND tỉnh",
+        "Sở Công Thương",
+        "Thanh tra tỉnh",
+        "Sở Nông nghiệp và Môi trường",
+        "Ban Dân tộc",
+        "Sở Xây dựng",
+        "Sở Văn hóa, Thể thao và Du lịch",
+        "Sở Khoa học và Công nghệ",
+    ],
+    UnitType.PUBLIC_SERVICE: [
+        "Bệnh viện Đa khoa tỉnh",
+        "Trường Cao đẳng Nghề",
+        "Đài Phát thanh và Truyền hình",
+        "Trung tâm Kiểm soát bệnh tật",
+        "Bệnh viện Y học cổ truyền",
+        "Trường Chính trị tỉnh",
+        "Báo Yên Bái",
+        "Trung tâm Xúc tiến đầu tư",
+    ],
+    UnitType.ENTERPRISE: [
+        "Công ty Điện lực",
+        "Công ty Cổ phần Xi măng",
+        "Công ty Cấp nước",
+        "Ngân hàng Nông nghiệp chi nhánh tỉnh",
+        "Công ty Lâm nghiệp",
+        "Công ty Cổ phần Môi trường đô thị",
+        "Công ty Xổ số kiến thiết",
+        "Công ty Cổ phần Chè",
+    ],
+}
+SUB_UNITS = [
+    "Văn phòng",
+    "Phòng Tổ chức – Hành chính",
+    "Phòng Kế hoạch",
+    "Phòng Tài vụ",
+    "Phòng Nghiệp vụ 1",
+    "Phòng Nghiệp vụ 2",
+    "Phòng Kỹ thuật",
+    "Phân xưởng Sản xuất",
+    "Khoa Nội",
+    "Khoa Ngoại",
+    "Tổ Kinh doanh",
+    "Phòng Thanh tra",
+    "Đội Vận hành",
+    "Phòng Pháp chế",
+    "Khoa Dược",
+    "Phòng Quản lý",
+]
+
+DEMO_USERS = [
+    # username, role, how the organization is chosen, description
+    ("bithu", Role.CELL_SECRETARY, "first_subordinate_cell"),
+    ("bithu2", Role.CELL_SECRETARY, "first_grassroots_cell"),
+    ("dangu", Role.GRASSROOTS_STAFF, "first_committee"),
+    ("bantochuc", Role.ORGANIZATION_BOARD, "block"),
+    ("bantuyengiao", Role.PROPAGANDA_BOARD, "block"),
+    ("thuongvu", Role.STANDING_COMMITTEE, "block"),
+    ("dusinhhoat", Role.MEETING_ATTENDEE, "block"),
+    ("quantri", Role.SYSTEM_ADMIN, "root"),
+]
+
+
+class Names:
+    def __init__(self, rng):
+        self.rng = rng
+
+    def person(self, gender):
+        rng = self.rng
+        if gender == "M":
+            return f"{rng.choice(FAMILY)} {rng.choice(MIDDLE_M)} {rng.choice(GIVEN_M)}"
+        return f"{rng.choice(FAMILY)} {rng.choice(MIDDLE_F)} {rng.choice(GIVEN_F)}"
+
+
+def _weighted(rng, pairs):
+    return rng.choices([value for value, _ in pairs], weights=[weight for _, weight in pairs])[0]
+
+
+def _bulk_organizations(orgs):
+    """Insert organizations in bulk, then fill their materialized paths level by level."""
+    Organization.objects.bulk_create(orgs, batch_size=1000)
+    for org in orgs:
+        parent = org.parent
+        org.path = f"{parent.path if parent else ''}{org.pk:08d}."
+        org.depth = org.path.count(".") - 1
+    Organization.objects.bulk_update(orgs, ["path", "depth"], batch_size=1000)
+    return orgs
+
+
+def _cell_sizes(rng, cells, total):
+    """Members per cell: mostly 6–25, some large; boundaries 9/10 and 30/31 appear on purpose."""
+    sizes = [max(3, int(rng.lognormvariate(2.45, 0.45))) for _ in cells]
+    for index, forced in enumerate([9, 10, 30, 31]):
+        if index < len(sizes):
+            sizes[index] = forced
+    scale = total / sum(sizes)
+    sizes = [max(3, round(s * scale)) for s in sizes]
+    for index, forced in enumerate([9, 10, 30, 31]):
+        if index < len(sizes):
+            sizes[index] = forced
+    return sizes
+
+
+def _organization_rating(rng, strength):
+    if strength == "strong":
+        return _weighted(rng, [(RatingLevel.EXCELLENT, 75), (RatingLevel.GOOD, 25)])
+    if strength == "weak":
+        return _weighted(rng, [(RatingLevel.GOOD, 50), (RatingLevel.PASS, 40), (RatingLevel.FAIL, 10)])
+    return _weighted(
+        rng, [(RatingLevel.EXCELLENT, 20), (RatingLevel.GOOD, 70), (RatingLevel.PASS, 8), (RatingLevel.FAIL, 2)]
+    )
+
+
+def _member_rating(rng, strength):
+    if strength == "strong":
+        return _weighted(rng, [(RatingLevel.EXCELLENT, 18), (RatingLevel.GOOD, 82)])
+    return _weighted(
+        rng, [(RatingLevel.EXCELLENT, 14), (RatingLevel.GOOD, 78), (RatingLevel.PASS, 7), (RatingLevel.FAIL, 1)]
+    )
+
+
+@transaction.atomic
+def build_block(seed=2025, size="block", *, with_users=True):
+    """Create the demo tree and registry data; return the block organization."""
+    rng = random.Random(seed)
+    names = Names(rng)
+    dims = SIZES[size]
+
+    province = Organization.objects.create(
+        name="Đảng bộ tỉnh Yên Bái", kind=OrganizationKind.UPPER_COMMITTEE, code="TU", place_name="Yên Bái"
+    )
+    block = Organization.objects.create(
+        name="Đảng bộ Khối các cơ quan và doanh nghiệp tỉnh Yên Bái",
+        parent=province,
+        kind=OrganizationKind.UPPER_COMMITTEE,
+        code="ĐUK",
+        place_name="Yên Bái",
+    )
+
+    unit_types = [UnitType.ADMINISTRATIVE, UnitType.PUBLIC_SERVICE, UnitType.ENTERPRISE]
+    grassroots = []
+    for index in range(dims.grassroots_committees + dims.grassroots_cells):
+        unit_type = unit_types[index % 3] if index % 13 != 12 else UnitType.OTHER
+        pool = AGENCIES.get(unit_type) or [
+            "Cơ quan Ủy ban Mặt trận Tổ quốc",
+            "Hội Nông dân tỉnh",
+            "Liên đoàn Lao động tỉnh",
+        ]
+        agency = pool[(index // 3) % len(pool)]
+        suffix = f" {index // (3 * len(pool)) + 2}" if index >= 3 * len(pool) else ""
+        is_committee = index < dims.grassroots_committees
+        grassroots.append(
+            Organization(
+                parent=block,
+                kind=OrganizationKind.GRASSROOTS_COMMITTEE if is_committee else OrganizationKind.GRASSROOTS_CELL,
+                name=f"{'Đảng bộ' if is_committee else 'Chi bộ'} {agency}{suffix}",
+                code=f"{'ĐU' if is_committee else 'CB'}{index + 1}",
+                unit_type=unit_type,
+                place_name="Yên Bái",
+                head_is_secretary=rng.random() < 0.97,
+                active_from=datetime.date(2010, 1, 1),
+            )
+        )
+    _bulk_organizations(grassroots)
+    committees = [org for org in grassroots if org.kind == OrganizationKind.GRASSROOTS_COMMITTEE]
+
+    # Two of the committees have partial committees (đảng bộ bộ phận) with cells under them.
+    partials = []
+    for committee in committees[:2]:
+        for number in (1, 2):
+            partials.append(
+                Organization(
+                    parent=committee,
+                    kind=OrganizationKind.PARTIAL_COMMITTEE,
+                    name=f"Đảng bộ bộ phận số {number} – {committee.name[8:]}",
+                    code=f"{committee.code}-BP{number}",
+                    unit_type=committee.unit_type,
+                    place_name="Yên Bái",
+                )
+            )
+    _bulk_organizations(partials)
+
+    parents = committees + partials
+    subordinate = []
+    for index in range(dims.subordinate_cells):
+        parent = parents[index % len(parents)]
+        unit = SUB_UNITS[(index // len(parents)) % len(SUB_UNITS)]
+        round_no = index // (len(parents) * len(SUB_UNITS))
+        subordinate.append(
+            Organization(
+                parent=parent,
+                kind=OrganizationKind.SUBORDINATE_CELL,
+                name=f"Chi bộ {unit}{f' {round_no + 1}' if round_no else ''}",
+                code=f"CB{index + 1}",
+                unit_type=parent.unit_type,
+                place_name="Yên Bái",
+                head_is_secretary=rng.random() < 0.97,
+                active_from=datetime.date(2012, 1, 1),
+            )
+        )
+    _bulk_organizations(subordinate)
+
+    cells = [org for org in grassroots if org.kind == OrganizationKind.GRASSROOTS_CELL] + subordinate
+    strength = {cell.pk: _weighted(rng, [("strong", 9), ("normal", 84), ("weak", 7)]) for cell in cells}
+    for org in committees + partials:
+        strength[org.pk] = "normal"
+
+    _members_and_memberships(rng, names, cells, dims.members, strength)
+    _mass_organizations(rng, cells)
+    _ratings(rng, committees + partials + cells, strength)
+    _attestations(rng, cells, strength)
+    if with_users:
+        create_demo_users(province, block, committees, cells)
+    return block
+
+
+def _members_and_memberships(rng, names, cells, total, strength):
+    sizes = _cell_sizes(rng, cells, total)
+    members, placements = [], []
+    card = 10_000_000
+    for cell, count in zip(cells, sizes, strict=True):
+        for position in range(count):
+            gender = "M" if rng.random() < 0.58 else "F"
+            born = datetime.date(rng.randint(1965, 1998), rng.randint(1, 12), rng.randint(1, 28))
+            admitted = datetime.date(min(born.year + rng.randint(20, 30), 2022), rng.randint(1, 12), rng.randint(1, 28))
+            card += 1
+            member = Member(
+                full_name=names.person(gender),
+                gender=gender,
+                date_of_birth=born,
+                card_number=str(card),
+                admitted_on=admitted,
+                official_on=admitted + datetime.timedelta(days=365),
+                is_secretary=position == 0,
+                is_deputy_secretary=position == 1,
+                is_committee_member=position < 3,
+                is_leader=position < 2 or rng.random() < 0.08,
+                is_unit_head=position == 0,
+                is_direct_worker=cell.unit_type == UnitType.ENTERPRISE and rng.random() < 0.4,
+                exempted_since=datetime.date(2023, 1, 1) if born.year < 1967 and rng.random() < 0.5 else None,
+            )
+            members.append(member)
+            placements.append((member, cell, admitted))
+    Member.objects.bulk_create(members, batch_size=2000)
+
+    memberships = []
+    for member, cell, admitted in placements:
+        start = max(admitted, datetime.date(2010, 1, 1))
+        if rng.random() < 0.03 and start < datetime.date(2021, 1, 1):
+            # Transferred in mid-2022 from another cell: the history keeps both.
+            previous = rng.choice(cells)
+            if previous.pk != cell.pk:
+                memberships.append(
+                    Membership(member=member, cell=previous, start_date=start, end_date=datetime.date(2022, 6, 30))
+                )
+                start = datetime.date(2022, 7, 1)
+        memberships.append(Membership(member=member, cell=cell, start_date=start))
+    Membership.objects.bulk_create(memberships, batch_size=2000)
+    return members
+
+
+def _mass_organizations(rng, cells):
+    mass = []
+    for cell in cells:
+        kinds = [
+            MassOrganizationKind.TRADE_UNION,
+            MassOrganizationKind.YOUTH_UNION,
+            MassOrganizationKind.WOMEN_UNION,
+            MassOrganizationKind.VETERANS,
+        ]
+        how_many = _weighted(rng, [(0, 12), (1, 30), (2, 35), (3, 18), (4, 5)])
+        for kind in kinds[:how_many]:
+            label = MassOrganizationKind(kind).label
+            mass.append(MassOrganization(cell=cell, kind=kind, name=f"{label} {cell.name.removeprefix('Chi bộ ')}"))
+    MassOrganization.objects.bulk_create(mass, batch_size=2000)
+
+
+def _ratings(rng, organizations, strength):
+    ratings = []
+    recorded = datetime.datetime(2026, 1, 15, 9, 0, tzinfo=datetime.UTC)
+    for org in organizations:
+        for year in RATING_YEARS:
+            if rng.random() < 0.01:
+                continue  # a year nobody recorded: the criteria must say so
+            ratings.append(
+                Rating(
+                    organization=org, year=year, level=_organization_rating(rng, strength[org.pk]), recorded_at=recorded
+                )
+            )
+    placements = Membership.objects.filter(end_date__isnull=True).values_list("member_id", "cell_id")
+    for member_id, cell_id in placements.iterator(chunk_size=5000):
+        for year in RATING_YEARS:
+            ratings.append(
+                Rating(
+                    member_id=member_id, year=year, level=_member_rating(rng, strength[cell_id]), recorded_at=recorded
+                )
+            )
+        if len(ratings) > 20000:
+            Rating.objects.bulk_create(ratings, batch_size=5000)
+            ratings = []
+    for mass_id, cell_id in MassOrganization.objects.values_list("pk", "cell_id"):
+        for year in RATING_YEARS:
+            level = _weighted(
+                rng,
+                [
+                    (RatingLevel.EXCELLENT, 55 if strength[cell_id] == "strong" else 35),
+                    (RatingLevel.GOOD, 55),
+                    (RatingLevel.PASS, 8),
+                ],
+            )
+            ratings.append(Rating(mass_organization_id=mass_id, year=year, level=level, recorded_at=recorded))
+    Rating.objects.bulk_create(ratings, batch_size=5000)
+
+
+def _attestations(rng, cells, strength):
+    attestations = []
+    placements = Membership.objects.filter(end_date__isnull=True).values_list("member_id", "cell_id")
+    for member_id, cell_id in placements.iterator(chunk_size=5000):
+        perfect = strength[cell_id] == "strong"
+        for year in ATTESTATION_YEARS:
+
+            def flag(p_ok, perfect=perfect):
+                return perfect or rng.random() < p_ok
+
+            attestations.append(
+                MemberAttestation(
+                    member_id=member_id,
+                    year=year,
+                    uses_handbook=flag(0.97),
+                    good_example=GoodExampleRating.GOOD if flag(0.9) else GoodExampleRating.FAIR,
+                    signed_commitment=flag(0.99),
+                    no_degradation=flag(0.998),
+                    cultural_family=flag(0.96),
+                    residence_exemplary=flag(0.97),
+                    dues_paid=flag(0.995),
+                    politically_steadfast=flag(0.999),
+                    four_good_examples=flag(0.95),
+                )
+            )
+        if len(attestations) > 20000:
+            MemberAttestation.objects.bulk_create(attestations, batch_size=5000)
+            attestations = []
+    MemberAttestation.objects.bulk_create(attestations, batch_size=5000)
+
+    records = []
+    for cell in cells:
+        for year in ATTESTATION_YEARS:
+            for code in UNIT_CRITERIA_BY_TYPE[cell.unit_type]:
+                if code in ("A3", "S3") and cell.pk % 4 == 0:
+                    status = AttestationStatus.NOT_APPLICABLE
+                elif strength[cell.pk] == "strong" or rng.random() < 0.9:
+                    status = AttestationStatus.MET
+                else:
+                    status = AttestationStatus.NOT_MET
+                records.append(UnitAttestation(organization=cell, year=year, criterion=code, status=status))
+    UnitAttestation.objects.bulk_create(records, batch_size=5000)
+
+    # A handful of disciplinary records, so that the "no member disciplined" rules have cases.
+    weak_cells = [cell for cell in cells if strength[cell.pk] == "weak"][:10]
+    disciplined = []
+    for cell in weak_cells:
+        member_id = (
+            Membership.objects.filter(cell=cell, end_date__isnull=True).values_list("member_id", flat=True).first()
+        )
+        if member_id:
+            disciplined.append(
+                DisciplinaryRecord(
+                    member_id=member_id,
+                    date=datetime.date(2024, rng.randint(1, 12), rng.randint(1, 28)),
+                    form=DisciplinaryRecord.Form.REPRIMAND,
+                    reason="Vi phạm quy định về chế độ báo cáo, sinh hoạt đảng.",
+                )
+            )
+    DisciplinaryRecord.objects.bulk_create(disciplined)
+
+
+def create_demo_users(province, block, committees, cells):
+    """One demo login per role (password DEMO_PASSWORD), appointed where that role sits."""
+    User = get_user_model()
+    first_sub = next(cell for cell in cells if cell.kind == OrganizationKind.SUBORDINATE_CELL)
+    first_committee = Organization.objects.get(pk=first_sub.parent_id)
+    if first_committee.kind != OrganizationKind.GRASSROOTS_COMMITTEE:
+        first_committee = first_committee.grassroots()
+    targets = {
+        "first_subordinate_cell": first_sub,
+        "first_grassroots_cell": next(cell for cell in cells if cell.kind == OrganizationKind.GRASSROOTS_CELL),
+        "first_committee": first_committee,
+        "block": block,
+        "root": province,
+    }
+    full_names = {
+        "bithu": "Nguyễn Thị Hồng",
+        "bithu2": "Lò Văn Thắng",
+        "dangu": "Phạm Minh Tuấn",
+        "bantochuc": "Hoàng Thu Trang",
+        "bantuyengiao": "Đỗ Quang Vinh",
+        "thuongvu": "Trần Đức Long",
+        "dusinhhoat": "Vũ Ngọc Ánh",
+        "quantri": "Quản trị hệ thống",
+    }
+    for username, role, where in DEMO_USERS:
+        family, _, given = full_names[username].rpartition(" ")
+        user = User.objects.create_user(
+            username=username,
+            password=DEMO_PASSWORD,
+            first_name=given,
+            last_name=family,
+            email=f"{username}@example.vn",
+            is_staff=role in (Role.SYSTEM_ADMIN, Role.ORGANIZATION_BOARD, Role.GRASSROOTS_STAFF),
+        )
+        Appointment.objects.create(user=user, organization=targets[where], role=role)
+
+
+def demo_logins():
+    """(username, password, role label, organization name) of every demo user that exists."""
+    rows = []
+    for username, role, _where in DEMO_USERS:
+        for appointment in Appointment.objects.filter(user__username=username, role=role).select_related(
+            "organization"
+        ):
+            rows.append((username, DEMO_PASSWORD, Role(role).label, appointment.organization.name))
+    return rows
