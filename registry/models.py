@@ -615,3 +615,28 @@ class Appointment(models.Model):
 
     def __str__(self):
         return f"{self.user} — {self.get_role_display()} — {self.organization}"
+
+
+class PendingTask(models.Model):
+    """A Celery task that could not reach the broker, kept to be sent when it is back.
+
+    Saving a meeting or a transition must not fail because Redis is down: the
+    follow-up task is recorded here in the same transaction and flushed later
+    (registry.outbox).
+    """
+
+    task_name = models.CharField(max_length=200)
+    args = models.JSONField(default=list)
+    kwargs = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("tác vụ chờ gửi")
+        verbose_name_plural = _("tác vụ chờ gửi")
+        ordering = ["created_at"]
+
+    def __str__(self):
+        return f"{self.task_name} ({self.created_at:%d/%m/%Y %H:%M})"
