@@ -1,0 +1,60 @@
+"""Send Celery tasks so that none is lost when the broker is away.
+
+`enqueue(task, *args, **kwargs)` writes a PendingTask row inside the caller's
+transaction and tries to send it once the transaction commits. If Redis is down
+the row stays unsent, the user's save still succeeds, and `flush()` (run by Celery
+beat every minute and by `manage.py flush_pending_tasks`) sends it when the broker
+is back. A task must therefore be safe to run more than once (idempotent).
+"""
+
+import logging
+
+from celery import current_app
+from django.db import transaction
+from django.utils import timezone
+from kombu.exceptions import OperationalError
+
+from .models import PendingTask
+
+logger = logging.getLogger(__name__)
+
+
+def enqueue(task, *args, **kwargs):
+    """Record `task(*args, **kwargs)` and send it after commit; return the PendingTask."""
+    pending = PendingTask.objects.create(task_name=task.name, args=list(args), kwargs=kwargs)
+    transaction.on_commit(lambda: _send(pending))
+    return pending
+
+
+def _send(pending):
+    app = current_app
+    try:
+        if app.conf.task_always_eager:
+            # Embedded default: run in-process, as `.delay()` would.
+            app.tasks[pending.task_name].apply(args=pending.args, kwargs=pending.kwargs, throw=True)
+        else:
+            app.send_task(pending.task_name, args=pending.args, kwargs=pending.kwargs, retry=False)
+    except OperationalError as error:
+        logger.warning("Broker unavailable, task %s kept for later: %s", pending.task_name, error)
+        PendingTask.objects.filter(pk=pending.pk).update(attempts=pending.attempts + 1, last_error=str(error)[:1000])
+        pending.attempts += 1
+        return False
+    PendingTask.objects.filter(pk=pending.pk).update(sent_at=timezone.now(), attempts=pending.attempts + 1)
+    pending.attempts += 1
+    return True
+
+
+def broker_was_unavailable(pending):
+    """True when the task is still waiting for the broker (for telling the user)."""
+    pending.refresh_from_db(fields=["sent_at", "attempts"])
+    return pending.sent_at is None and pending.attempts > 0
+
+
+def flush(limit=500):
+    """Send waiting tasks, oldest first; stop at the first broker error. Returns how many were sent."""
+    sent = 0
+    for pending in PendingTask.objects.filter(sent_at__isnull=True).order_by("created_at")[:limit]:
+        if not _send(pending):
+            break
+        sent += 1
+    return sent
