@@ -7,6 +7,7 @@ SQLite in the project folder and Celery tasks run eagerly in-process.
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
@@ -70,6 +71,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "config.middleware.ContentSecurityPolicyMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -145,7 +147,11 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
     "flush-pending-tasks": {"task": "registry.flush_pending_tasks", "schedule": 60.0},
+    # evaluations: remind secretaries of last month's missing records; idempotent, so repeats cost nothing.
+    "evaluations-monthly-reminders": {"task": "evaluations.send_monthly_reminders", "schedule": 6 * 60 * 60.0},
 }
+# After this day of the month, a missing meeting record or self-assessment of the past month is reminded.
+REMINDER_DAY_OF_MONTH = envint("REMINDER_DAY_OF_MONTH", 5)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -161,11 +167,37 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Generous rates (config/auth.py): a brake on scripts and guessing, never on people or tests.
+    "DEFAULT_THROTTLE_CLASSES": ["config.auth.AnonRateThrottle", "config.auth.UserRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"anon": "300/min", "user": "3000/min"},
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Cổng thông tin tổ chức đảng — API",
     "VERSION": "1.0.0",
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+}
+
+
+# Login and API throttle counters (config/auth.py): shared by every worker through Redis when present,
+# in the next Redis database after the broker's so that clearing the cache never touches the queue.
+def _next_redis_db(url):
+    parts = urlsplit(url)
+    current = int(parts.path.strip("/") or 0)
+    return urlunsplit(parts._replace(path=f"/{current + 1}"))
+
+
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "throttle": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": _next_redis_db(REDIS_URL) if REDIS_URL else "",
+            "KEY_PREFIX": "throttle",
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "throttle"}
+    ),
 }
 
 IMPORT_EXPORT_USE_TRANSACTIONS = True

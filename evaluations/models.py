@@ -7,11 +7,13 @@ that block-wide reports need no recomputation.
 """
 
 from django.conf import settings
+from django.core.validators import FileExtensionValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from registry.models import Member, Organization
 from registry.scoping import ScopedQuerySet
+from registry.validators import validate_evidence_size
 
 
 class MeetingKind(models.TextChoices):
@@ -213,7 +215,11 @@ class FrameworkQuerySet(models.QuerySet):
                     best = framework
                 continue
             if ancestor_paths.startswith(framework.organization.path):
-                if best is None or best.organization_id is None or best.organization.depth < framework.organization.depth:
+                if (
+                    best is None
+                    or best.organization_id is None
+                    or best.organization.depth < framework.organization.depth
+                ):
                     best = framework
         return best or next(iter(candidates), None)
 
@@ -248,7 +254,9 @@ class MeetingQualityFramework(models.Model):
     speakers_medium = models.PositiveSmallIntegerField(_("phát biểu tối thiểu, chi bộ vừa"), default=5)
     speakers_large = models.PositiveSmallIntegerField(_("phát biểu tối thiểu, chi bộ lớn"), default=8)
     regular_minutes = models.PositiveSmallIntegerField(_("thời lượng tối thiểu (phút)"), default=90)
-    combined_minutes = models.PositiveSmallIntegerField(_("thời lượng tối thiểu khi kết hợp chuyên đề (phút)"), default=120)
+    combined_minutes = models.PositiveSmallIntegerField(
+        _("thời lượng tối thiểu khi kết hợp chuyên đề (phút)"), default=120
+    )
     attendance_target = models.DecimalField(_("tỷ lệ dự họp yêu cầu (%)"), max_digits=5, decimal_places=2, default=95)
     max_consecutive_absences = models.PositiveSmallIntegerField(_("vắng liên tiếp tối đa"), default=3)
 
@@ -414,7 +422,10 @@ class AttendeeAssignment(models.Model):
     """Upper-level staff assigned to attend a cell's meetings for a period [001 §III.2(2)]."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="attendee_assignments", verbose_name=_("cán bộ dự")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="attendee_assignments",
+        verbose_name=_("cán bộ dự"),
     )
     cell = models.ForeignKey(
         Organization, on_delete=models.CASCADE, related_name="attendee_assignments", verbose_name=_("chi bộ")
@@ -480,7 +491,11 @@ class MeetingAttachmentQuerySet(ScopedQuerySet):
 
 class MeetingAttachment(models.Model):
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attachments")
-    file = models.FileField(_("tệp"), upload_to="meetings/%Y/%m/")
+    file = models.FileField(
+        _("tệp"),
+        upload_to="meetings/%Y/%m/",
+        validators=[FileExtensionValidator(settings.EVIDENCE_EXTENSIONS), validate_evidence_size],
+    )
     title = models.CharField(_("tên tệp"), max_length=255, blank=True)
     uploaded_at = models.DateTimeField(auto_now_add=True)
 

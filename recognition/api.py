@@ -1,2 +1,290 @@
+"""REST API: registrations with transitions as actions, decisions and their PDFs; all scoped."""
+
+import django_filters
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import FileResponse
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.generics import get_object_or_404
+from rest_framework.response import Response
+
+from criteria.models import Plan
+from registry.models import Member, Organization
+from registry.scoping import REGISTER
+
+from . import services
+from .models import Decision, Registration, SubjectKind, Transition
+
+
+class TransitionSerializer(serializers.ModelSerializer):
+    actor = serializers.StringRelatedField()
+    from_state = serializers.CharField(read_only=True)
+    to_state = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Transition
+        fields = [
+            "id",
+            "action",
+            "from_state",
+            "to_state",
+            "actor",
+            "acting_for",
+            "at",
+            "comment",
+            "eligible",
+            "eligibility",
+        ]
+
+
+class RegistrationSerializer(serializers.ModelSerializer):
+    subject_name = serializers.CharField(read_only=True)
+    next_step = serializers.SerializerMethodField()
+    decision_number = serializers.SerializerMethodField()
+    transitions = TransitionSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Registration
+        fields = [
+            "id",
+            "plan",
+            "scheme",
+            "year",
+            "phase",
+            "subject_kind",
+            "organization",
+            "member",
+            "member_position",
+            "model_name",
+            "model_type",
+            "registrant",
+            "authority",
+            "subject_name",
+            "state",
+            "deadline",
+            "submitted_at",
+            "is_late",
+            "commendation_proposed",
+            "commended",
+            "return_request",
+            "rejection_reason",
+            "revocation_reason",
+            "decision",
+            "decision_number",
+            "revocation_decision",
+            "eligibility",
+            "next_step",
+            "transitions",
+        ]
+        read_only_fields = [
+            f
+            for f in fields
+            if f
+            not in (
+                "plan",
+                "year",
+                "phase",
+                "subject_kind",
+                "organization",
+                "member",
+                "member_position",
+                "model_name",
+                "model_type",
+                "registrant",
+                "commendation_proposed",
+            )
+        ]
+
+    def get_next_step(self, obj) -> str:
+        return services.next_step(obj)
+
+    def get_decision_number(self, obj) -> str | None:
+        return obj.decision.display_number if obj.decision_id else None
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None and request.user.is_authenticated:
+            self.fields["plan"].queryset = Plan.objects.visible_to(request.user)
+            self.fields["organization"].queryset = Organization.objects.visible_to(request.user, REGISTER)
+            self.fields["registrant"].queryset = Organization.objects.visible_to(request.user, REGISTER)
+            self.fields["member"].queryset = Member.objects.visible_to(request.user, REGISTER)
+        self.fields["registrant"].required = False
+        self.fields["subject_kind"].required = False
+
+
+class TransitionInputSerializer(serializers.Serializer):
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
+    commend = serializers.BooleanField(required=False, default=False)
+
+
+class RegistrationFilter(django_filters.FilterSet):
+    organization = django_filters.NumberFilter(method="filter_under", label="Trong phạm vi tổ chức")
+
+    class Meta:
+        model = Registration
+        fields = ["scheme", "year", "state", "plan", "subject_kind", "is_late", "authority"]
+
+    def filter_under(self, queryset, name, value):
+        org = Organization.objects.filter(pk=value).first()
+        return queryset.filter(organization__path__startswith=org.path) if org else queryset.none()
+
+
+def _call(fn, **kwargs):
+    try:
+        return fn(**kwargs)
+    except DjangoPermissionDenied as exc:
+        raise PermissionDenied(str(exc)) from exc
+    except DjangoValidationError as exc:
+        raise ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages) from exc
+
+
+class RegistrationViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+):
+    """Registrations in the user's reach; each transition is a POST action."""
+
+    serializer_class = RegistrationSerializer
+    filterset_class = RegistrationFilter
+    ordering_fields = ["year", "state", "submitted_at"]
+    search_fields = ["model_name", "organization__name", "member__full_name"]
+
+    def get_queryset(self):
+        return (
+            Registration.objects.visible_to(self.request.user)
+            .select_related("organization", "member", "decision", "decision__issuer", "plan", "authority")
+            .prefetch_related("transitions__actor")
+            .order_by("-year", "pk")
+        )
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        registration = _call(
+            services.registration_create,
+            user=self.request.user,
+            plan=data["plan"],
+            year=data["year"],
+            organization=data["organization"],
+            subject_kind=data.get("subject_kind") or SubjectKind.ORGANIZATION,
+            member=data.get("member"),
+            member_position=data.get("member_position", ""),
+            model_name=data.get("model_name", ""),
+            model_type=data.get("model_type"),
+            registrant=data.get("registrant"),
+            phase=data.get("phase", ""),
+            commendation_proposed=data.get("commendation_proposed", False),
+        )
+        serializer.instance = registration
+
+    def _transition(self, request, pk, name):
+        registration = get_object_or_404(self.get_queryset(), pk=pk)
+        payload = TransitionInputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        from .views import run_action
+
+        _call(
+            run_action,
+            registration=registration,
+            user=request.user,
+            action=name,
+            comment=payload.validated_data["comment"],
+            commend=payload.validated_data["commend"],
+        )
+        registration = self.get_queryset().get(pk=pk)
+        return Response(self.get_serializer(registration).data, status=status.HTTP_200_OK)
+
+    @action(detail=True, methods=["post"], serializer_class=TransitionInputSerializer)
+    def submit(self, request, pk=None):
+        return self._transition(request, pk, "submit")
+
+    @action(detail=True, methods=["post"], url_path="appraise-grassroots", serializer_class=TransitionInputSerializer)
+    def appraise_grassroots(self, request, pk=None):
+        return self._transition(request, pk, "appraise_grassroots")
+
+    @action(detail=True, methods=["post"], url_path="appraise-board", serializer_class=TransitionInputSerializer)
+    def appraise_board(self, request, pk=None):
+        return self._transition(request, pk, "appraise_board")
+
+    @action(detail=True, methods=["post"], serializer_class=TransitionInputSerializer)
+    def recognize(self, request, pk=None):
+        return self._transition(request, pk, "recognize")
+
+    @action(detail=True, methods=["post"], serializer_class=TransitionInputSerializer)
+    def reject(self, request, pk=None):
+        return self._transition(request, pk, "reject")
+
+    @action(detail=True, methods=["post"], url_path="return", serializer_class=TransitionInputSerializer)
+    def return_(self, request, pk=None):
+        return self._transition(request, pk, "return")
+
+    @action(detail=True, methods=["post"], serializer_class=TransitionInputSerializer)
+    def revoke(self, request, pk=None):
+        return self._transition(request, pk, "revoke")
+
+    def get_serializer_class(self):
+        if self.action in ("list", "retrieve", "create"):
+            return RegistrationSerializer
+        return super().get_serializer_class()
+
+    def get_serializer(self, *args, **kwargs):
+        if self.action not in ("list", "retrieve", "create") and args and isinstance(args[0], Registration):
+            return RegistrationSerializer(*args, context=self.get_serializer_context(), **kwargs)
+        return super().get_serializer(*args, **kwargs)
+
+
+class DecisionSerializer(serializers.ModelSerializer):
+    display_number = serializers.CharField(read_only=True)
+    issuer_name = serializers.CharField(source="issuer.name", read_only=True)
+    has_pdf = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Decision
+        fields = [
+            "id",
+            "display_number",
+            "number",
+            "year",
+            "kind",
+            "scheme",
+            "issuer",
+            "issuer_name",
+            "issued_on",
+            "subject_line",
+            "recognition_year",
+            "conference",
+            "signer_title",
+            "signer_name",
+            "reason",
+            "revokes",
+            "has_pdf",
+        ]
+
+    def get_has_pdf(self, obj) -> bool:
+        return bool(obj.pdf)
+
+
+class DecisionViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = DecisionSerializer
+    filterset_fields = ["year", "kind", "scheme", "issuer"]
+
+    def get_queryset(self):
+        return Decision.objects.visible_to(self.request.user).select_related("issuer").order_by("-year", "-number")
+
+    @action(detail=True, methods=["get"])
+    def pdf(self, request, pk=None):
+        decision = self.get_object()
+        if not decision.pdf:
+            services.decision_render_pdf(decision=decision)
+        return FileResponse(
+            decision.pdf.open("rb"),
+            content_type="application/pdf",
+            filename=f"QD-{decision.number}-{decision.year}.pdf",
+        )
+
+
 def register(router):
     """Register this app's API viewsets on the shared router."""
+    router.register("recognition/registrations", RegistrationViewSet, basename="recognition-registration")
+    router.register("recognition/decisions", DecisionViewSet, basename="recognition-decision")

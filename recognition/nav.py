@@ -1,3 +1,19 @@
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from registry.scoping import APPRAISE_BOARD, APPRAISE_GRASSROOTS, DECIDE, REGISTER, can_anywhere
+
+
 def items(request):
     """Navigation entries of this app for the signed-in user: [{"url": ..., "label": ...}]."""
-    return []
+    user = request.user
+    entries = []
+    if can_anywhere(user, REGISTER) or can_anywhere(user, APPRAISE_BOARD) or can_anywhere(user, DECIDE):
+        entries.append({"url": reverse("recognition:registration_list"), "label": _("Đăng ký công nhận")})
+    if can_anywhere(user, APPRAISE_GRASSROOTS) or can_anywhere(user, APPRAISE_BOARD) or can_anywhere(user, DECIDE):
+        entries.append({"url": reverse("recognition:review_queue"), "label": _("Thẩm định")})
+    if can_anywhere(user, DECIDE):
+        entries.append({"url": reverse("recognition:conference_list"), "label": _("Hội nghị Ban Thường vụ")})
+        entries.append({"url": reverse("recognition:recognition_lists"), "label": _("Danh sách công nhận")})
+    entries.append({"url": reverse("recognition:decision_list"), "label": _("Quyết định")})
+    return entries

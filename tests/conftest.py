@@ -12,6 +12,12 @@ from registry.models import OrganizationKind, Role
 from .factories import BlockFactory, OrganizationFactory, UserFactory, appoint
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hasher(settings):
+    """Every test creates users; PBKDF2 would cost about a second per user here (production keeps it)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def tree(db):
     block = BlockFactory(name="Đảng bộ Khối cơ quan và doanh nghiệp tỉnh")

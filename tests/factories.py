@@ -82,6 +82,13 @@ class UserFactory(factory.django.DjangoModelFactory):
     username = factory.Sequence(lambda n: f"user{n}")
     password = factory.PostGenerationMethodCall("set_password", "mat-khau-123")
 
+    @classmethod
+    def _after_postgeneration(cls, instance, create, results=None):
+        # set_password only changes the object: store the hash, or logging in (and force_login's
+        # session hash check) fails for every factory user.
+        if create and results:
+            instance.save(update_fields=["password"])
+
 
 def appoint(user, organization, role):
     Appointment.objects.create(user=user, organization=organization, role=role)

@@ -1,0 +1,261 @@
+"""Block-wide indicators per year against the documents' targets (SCHEMES §1.3, §2.2, §3).
+
+Each indicator: code, title, section, numerator/denominator, value (%), target and whether it is
+reached, plus the ids behind the figure (`counted`, `not_counted`) for the drill-down.
+"""
+
+import datetime
+
+from django.db.models import Count, Q
+from django.utils.translation import gettext as _
+
+from registry.models import CELL_KINDS, GRASSROOTS_KINDS, Membership, Organization, OrganizationKind, Rating
+
+from .engine import evaluate_all, resolve_plan
+from .models import Scheme
+
+GOOD_LEVELS = ("GOOD", "EXCELLENT")
+
+
+def _indicator(
+    code, title, section, counted, total, target=None, strict=False, target_text="", not_counted=None, note=""
+):
+    value = round(100.0 * len(counted) / len(total), 2) if total else None
+    met = None
+    if value is not None and target is not None:
+        met = len(counted) * 100 > target * len(total) if strict else len(counted) * 100 >= target * len(total)
+    return {
+        "code": code,
+        "title": title,
+        "section": section,
+        "numerator": len(counted),
+        "denominator": len(total),
+        "value": value,
+        "target": target,
+        "strict": strict,
+        "target_text": target_text,
+        "met": met,
+        "counted": sorted(counted),
+        "not_counted": sorted(not_counted if not_counted is not None else set(total) - set(counted)),
+        "note": note,
+    }
+
+
+def _good_share_target(params, year):
+    """The meeting-quality target that applies to `year`: the nearest target year not before it."""
+    targets = sorted(params["targets"]["good_share"], key=lambda t: t["year"])
+    for target in targets:
+        if target["year"] >= year:
+            return target
+    return targets[-1]
+
+
+def compute(cells, grassroots, year, root=None):
+    """Every indicator for the given cells and grassroots organizations (already scoped)."""
+    cells = list(cells)
+    grassroots = list(grassroots)
+    cell_ids = {c.pk for c in cells}
+    results = evaluate_all(cells, year, [Scheme.MODEL_CELL, Scheme.MEETING_QUALITY, Scheme.FOUR_GOODS])
+    model_plan = resolve_plan(Scheme.MODEL_CELL)
+    mq_plan = resolve_plan(Scheme.MEETING_QUALITY)
+    mq_targets = mq_plan.params["targets"]
+    out = []
+
+    target = model_plan.params["targets"]
+    eligible = {pk for pk, r in results[Scheme.MODEL_CELL].items() if r.eligible}
+    out.append(
+        _indicator(
+            "model_cells",
+            _("Tỷ lệ chi bộ đạt tiêu chí chi bộ kiểu mẫu"),
+            "[000 §III.1]",
+            eligible,
+            cell_ids,
+            target["model_cell_share_pct"],
+            target_text=_("từ %(p)s%% trở lên đến năm %(y)s (%(n)s)")
+            % {"p": target["model_cell_share_pct"], "y": target["by_year"], "n": model_plan.number},
+            note=_("Tính theo kết quả đối chiếu tiêu chí (G1–G7 và tiêu chí theo loại hình)."),
+        )
+    )
+    out.append(_registrations(grassroots, year, model_plan))
+
+    good_target = _good_share_target(mq_plan.params, year)
+    good_quality = {pk for pk, r in results[Scheme.MEETING_QUALITY].items() if _criterion(r, "MQ5") == "met"}
+    out.append(
+        _indicator(
+            "meeting_quality_good",
+            _("Tỷ lệ chi bộ có chất lượng sinh hoạt năm đạt mức Tốt"),
+            "[001 §II.1.2(3)]",
+            good_quality,
+            cell_ids,
+            good_target["min_pct"],
+            strict=good_target["strict"],
+            target_text=_("trên %(p)s%% đến năm %(y)s (%(n)s)")
+            % {"p": good_target["min_pct"], "y": good_target["year"], "n": mq_plan.number},
+        )
+    )
+    regime = {pk for pk, r in results[Scheme.MEETING_QUALITY].items() if _criterion(r, "MQ1") == "met"}
+    out.append(
+        _indicator(
+            "meeting_regime",
+            _("Tỷ lệ chi bộ thực hiện đúng chế độ sinh hoạt (hằng tháng, chuyên đề hằng quý)"),
+            "[001 §II.1.2(1)]",
+            regime,
+            cell_ids,
+            mq_targets.get("regime_compliance_pct", 100),
+            target_text=_("100% chi bộ"),
+        )
+    )
+    rated_good = set(
+        Rating.objects.filter(organization_id__in=cell_ids, year=year, level__in=GOOD_LEVELS).values_list(
+            "organization_id", flat=True
+        )
+    )
+    out.append(
+        _indicator(
+            "cells_good",
+            _("Tỷ lệ chi bộ xếp loại Hoàn thành tốt nhiệm vụ trở lên"),
+            "[001 §II.1.2(5)]",
+            rated_good,
+            cell_ids,
+            mq_targets["cells_good_pct"],
+            strict=True,
+            target_text=_("trên %(p)s%%") % {"p": mq_targets["cells_good_pct"]},
+        )
+    )
+    out.append(_members_good(cell_ids, year, mq_targets["members_good_pct"]))
+    heads = {o.pk for o in grassroots if o.head_is_secretary}
+    out.append(
+        _indicator(
+            "unit_head_secretary",
+            _("Tỷ lệ tổ chức cơ sở đảng có thủ trưởng đơn vị làm bí thư"),
+            "[001 §II.1.2(4)]",
+            heads,
+            {o.pk for o in grassroots},
+            mq_targets["unit_head_secretary_pct"],
+            target_text=_("%(p)s%%") % {"p": mq_targets["unit_head_secretary_pct"]},
+        )
+    )
+    four_goods = {pk for pk, r in results[Scheme.FOUR_GOODS].items() if r.eligible}
+    out.append(
+        _indicator(
+            "four_goods_pass",
+            _("Tỷ lệ chi bộ đạt “bốn tốt”"),
+            "[002 §II.3; 004 §II.4.2.2]",
+            four_goods,
+            cell_ids,
+            None,
+            target_text=_("không đặt chỉ tiêu"),
+        )
+    )
+    return out
+
+
+def _criterion(result, code):
+    for criterion in result.criteria:
+        if criterion.code == code:
+            return criterion.status
+    return None
+
+
+def _members_good(cell_ids, year, target):
+    """Members on the roll on 31 December rated GOOD or higher, per cell for the drill-down [001 §II.1.2(5)]."""
+    day = datetime.date(year, 12, 31)
+    roll = Membership.objects.on_date(day).filter(cell_id__in=cell_ids)
+    per_cell = {
+        row["cell_id"]: (row["total"], row["good"])
+        for row in roll.values("cell_id").annotate(
+            total=Count("member_id", distinct=True),
+            good=Count(
+                "member__ratings",
+                filter=Q(member__ratings__year=year, member__ratings__level__in=GOOD_LEVELS),
+                distinct=True,
+            ),
+        )
+    }
+    total = sum(t for t, _g in per_cell.values())
+    good = sum(g for _t, g in per_cell.values())
+    value = round(100.0 * good / total, 2) if total else None
+    below = sorted(pk for pk, (t, g) in per_cell.items() if g * 100 <= target * t)
+    return {
+        "code": "members_good",
+        "title": _("Tỷ lệ đảng viên xếp loại Hoàn thành tốt nhiệm vụ trở lên"),
+        "section": "[001 §II.1.2(5)]",
+        "numerator": good,
+        "denominator": total,
+        "value": value,
+        "target": target,
+        "strict": True,
+        "target_text": _("trên %(p)s%%") % {"p": target},
+        "met": (good * 100 > target * total) if total else None,
+        "counted": sorted(set(per_cell) - set(below)),
+        "not_counted": below,
+        "note": _("Đơn vị tính là đảng viên; danh sách chi tiết là các chi bộ có tỷ lệ chưa vượt chỉ tiêu."),
+    }
+
+
+def _registrations(grassroots, year, plan):
+    """Grassroots committees that registered at least one model cell [000 §IV.1, §V.2].
+
+    Registrations live in the recognition app; without it the figure says "no data".
+    """
+    committees = [o for o in grassroots if o.kind == OrganizationKind.GRASSROOTS_COMMITTEE]
+    base = {
+        "code": "registrations",
+        "title": _("Số chi bộ đăng ký xây dựng chi bộ kiểu mẫu bình quân mỗi đảng bộ cơ sở"),
+        "section": "[000 §IV.1; §V.2]",
+        "target": plan.params["registration"]["min_per_grassroots_committee"],
+        "strict": False,
+        "target_text": _("mỗi đảng bộ cơ sở ít nhất %(n)d chi bộ")
+        % {"n": plan.params["registration"]["min_per_grassroots_committee"]},
+    }
+    try:
+        from recognition.models import Registration
+
+        paths = list(
+            Registration.objects.filter(scheme=Scheme.MODEL_CELL, year__lte=year)
+            .exclude(state__in=["rejected", "revoked"])
+            .filter(
+                Q(*[Q(organization__path__startswith=c.path) for c in committees], _connector=Q.OR)
+                if committees
+                else Q(pk__in=[])
+            )
+            .values_list("organization__path", flat=True)
+        )
+    except Exception:  # the recognition app missing or not migrated: no data, not zero
+        return {
+            **base,
+            "numerator": None,
+            "denominator": len(committees),
+            "value": None,
+            "met": None,
+            "counted": [],
+            "not_counted": [],
+            "note": _("Chưa có dữ liệu đăng ký."),
+        }
+    per_committee = {c.pk: sum(1 for p in paths if p.startswith(c.path)) for c in committees}
+    minimum = base["target"]
+    done = sorted(pk for pk, n in per_committee.items() if n >= minimum)
+    total = sum(per_committee.values())
+    return {
+        **base,
+        "numerator": total,
+        "denominator": len(committees),
+        "value": round(total / len(committees), 2) if committees else None,
+        "met": (len(done) == len(committees)) if committees else None,
+        "counted": done,
+        "not_counted": sorted(set(per_committee) - set(done)),
+        "note": _("Giá trị là số đăng ký bình quân; danh sách chi tiết là các đảng bộ cơ sở."),
+        "unit": "per_committee",
+    }
+
+
+def for_root(user, root, year):
+    from .selectors import visible_subtree
+
+    subtree = visible_subtree(user, root)
+    cells = subtree.filter(kind__in=CELL_KINDS).order_by("path")
+    grassroots = subtree.filter(kind__in=GRASSROOTS_KINDS).order_by("path")
+    return compute(cells, grassroots, year, root=root)
+
+
+__all__ = ["compute", "for_root", "Organization"]

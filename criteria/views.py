@@ -1,0 +1,180 @@
+"""Pages: a subject's verdicts and gaps, a ranked list per scheme, the indicators dashboard.
+
+Views only read the request, check scope through visible_to (404 outside it) and call selectors.
+"""
+
+import csv
+import datetime
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
+
+from registry.models import Organization
+from registry.scoping import VIEW
+
+from . import indicators, selectors
+from .engine import evaluate
+from .models import Scheme
+from .templatetags.criteria_tags import default_year
+
+FILTERS = {
+    "": _("Tất cả"),
+    "eligible": _("Đủ điều kiện"),
+    "near_miss": _("Còn thiếu 1 tiêu chí"),
+    "missing_data": _("Thiếu dữ liệu"),
+}
+
+
+def _year(request):
+    raw = request.GET.get("year", "")
+    return int(raw) if raw.isdigit() and 2000 <= int(raw) <= 2100 else default_year()
+
+
+def _root(request):
+    """The organization the page is about: ?org=, else the user's widest appointment."""
+    visible = Organization.objects.visible_to(request.user, VIEW)
+    raw = request.GET.get("org", "")
+    if raw.isdigit():
+        return get_object_or_404(visible, pk=int(raw))
+    appointed = visible.filter(pk__in=request.user.appointments.values("organization")).order_by("depth", "path")
+    root = appointed.first() or visible.order_by("depth", "path").first()
+    if root is None:
+        raise Http404
+    return root
+
+
+def _roots(request):
+    visible = Organization.objects.visible_to(request.user, VIEW)
+    return visible.exclude(kind__in=["sub_cell"]).order_by("path")[:300]
+
+
+@login_required
+def subject(request, pk):
+    organization = get_object_or_404(Organization.objects.visible_to(request.user, VIEW), pk=pk)
+    year = _year(request)
+    verdicts = selectors.verdicts_for_organization(organization, year)
+    return render(
+        request,
+        "criteria/subject.html",
+        {"cell": organization, "organization": organization, "year": year, "verdicts": verdicts},
+    )
+
+
+@login_required
+def ranking(request):
+    root = _root(request)
+    year = _year(request)
+    scheme = request.GET.get("scheme") or Scheme.MODEL_CELL
+    if scheme not in Scheme.values:
+        raise Http404
+    status_filter = request.GET.get("filter", "")
+    if status_filter not in FILTERS:
+        status_filter = ""
+    subjects = selectors.subjects_under(request.user, root, scheme)
+    results = evaluate(subjects, scheme, year)
+    rows = selectors.ranked(results, status_filter)
+    if request.GET.get("format") == "csv":
+        return _csv(rows, scheme, year)
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "criteria/ranking.html",
+        {
+            "root": root,
+            "roots": _roots(request),
+            "year": year,
+            "scheme": scheme,
+            "schemes": Scheme.choices,
+            "filters": FILTERS.items(),
+            "status_filter": status_filter,
+            "page": page,
+            "total": len(rows),
+        },
+    )
+
+
+def _csv(rows, scheme, year):
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="tieu-chi-{scheme}-{year}.csv"'
+    response.write("\ufeff")
+    write_csv(response, rows)
+    return response
+
+
+def write_csv(stream, rows):
+    """One line per subject: verdict, failing codes and the reasons (also used by evaluate_subtree)."""
+    writer = csv.writer(stream)
+    writer.writerow(
+        [
+            "id",
+            "ten",
+            "phong_trao",
+            "nam",
+            "ke_hoach",
+            "du_dieu_kien",
+            "thieu_1_tieu_chi",
+            "tieu_chi_chua_dat",
+            "tom_tat",
+        ]
+    )
+    for r in rows:
+        writer.writerow(
+            [
+                r.subject_id,
+                r.subject_name,
+                r.scheme,
+                r.year,
+                r.plan_number,
+                "1" if r.eligible else "0",
+                "1" if r.near_miss else "0",
+                " ".join(c.code for c in r.failing),
+                r.summary,
+            ]
+        )
+
+
+@login_required
+def dashboard(request):
+    root = _root(request)
+    year = _year(request)
+    figures = indicators.for_root(request.user, root, year)
+    for figure in figures:
+        value = figure["value"]
+        figure["bar"] = (
+            min(100, value)
+            if value is not None and figure["code"] != "registrations"
+            else (min(100, value * 50) if value is not None else 0)
+        )
+    return render(
+        request,
+        "criteria/dashboard.html",
+        {
+            "root": root,
+            "roots": _roots(request),
+            "year": year,
+            "years": range(datetime.date.today().year, 2019, -1),
+            "figures": figures,
+        },
+    )
+
+
+@login_required
+def indicator_detail(request, code):
+    root = _root(request)
+    year = _year(request)
+    figures = {f["code"]: f for f in indicators.for_root(request.user, root, year)}
+    figure = figures.get(code)
+    if figure is None:
+        raise Http404
+    visible = Organization.objects.visible_to(request.user, VIEW)
+    names = dict(visible.filter(pk__in=figure["counted"] + figure["not_counted"]).values_list("pk", "name"))
+    counted = [(pk, names.get(pk, pk)) for pk in figure["counted"] if pk in names]
+    not_counted = [(pk, names.get(pk, pk)) for pk in figure["not_counted"] if pk in names]
+    return render(
+        request,
+        "criteria/indicator.html",
+        {"root": root, "year": year, "figure": figure, "counted": counted, "not_counted": not_counted},
+    )

@@ -1,0 +1,266 @@
+"""Demo registrations in every state and issued decisions with PDFs (SCHEMES §5).
+
+Called by `manage.py demo_block` after the registry, evaluations and criteria demo data exist.
+Everything goes through the services, acting as the demo users of each role, so the
+transition log reads as it would in real use. At most five PDFs are rendered.
+"""
+
+import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from criteria.models import Plan, Scheme
+from registry.models import Appointment, Member, Membership, OrganizationKind, Role, UnitType
+
+from . import services
+from .models import Registration, SubjectKind
+
+DECIDED_ON = datetime.date(2025, 2, 20)
+
+
+def _user(role, organization):
+    """The demo user acting in `role` at `organization`, else the root system administrator."""
+    appointment = (
+        Appointment.objects.filter(role=role, organization=organization).select_related("user").first()
+        or Appointment.objects.filter(role=Role.SYSTEM_ADMIN, organization__depth=0).select_related("user").first()
+    )
+    return appointment.user if appointment else None
+
+
+def _in_time(registration):
+    """Demo registrations were sent before the deadline, except the ones meant to show lateness."""
+    if registration.deadline:
+        sent = timezone.make_aware(datetime.datetime.combine(registration.deadline, datetime.time(9)))
+        Registration.objects.filter(pk=registration.pk).update(
+            submitted_at=sent - datetime.timedelta(days=3), is_late=False
+        )
+
+
+def _walk(registration, steps, users):
+    for step in steps:
+        registration.refresh_from_db()
+        if step == "submit":
+            services.registration_submit(registration=registration, user=users["registrant"], comment="Đề nghị xét.")
+        elif step == "grassroots":
+            services.registration_appraise_grassroots(
+                registration=registration, user=users["grassroots"], comment="Đảng ủy đã thẩm định, đề nghị xét."
+            )
+        elif step == "board":
+            services.registration_appraise_board(
+                registration=registration, user=users["board"], comment="Ban đã thẩm định hồ sơ và kiểm tra thực tế."
+            )
+        elif step == "return":
+            services.registration_return(
+                registration=registration,
+                user=users["board"],
+                comment="Đề nghị bổ sung biên bản sinh hoạt chuyên đề quý III.",
+            )
+    registration.refresh_from_db()
+    return registration
+
+
+@transaction.atomic
+def populate(block, rng):
+    """Registrations of the block's cells, committees, models and members in every state, with
+    a handful of issued decisions and their PDFs."""
+    plans = {scheme: Plan.objects.filter(scheme=scheme).order_by("-issued_on").first() for scheme in Scheme.values}
+    committees = list(block.descendants().filter(kind=OrganizationKind.GRASSROOTS_COMMITTEE).order_by("pk")[:3])
+    grassroots_cells = list(block.descendants().filter(kind=OrganizationKind.GRASSROOTS_CELL).order_by("pk")[:6])
+    if not committees or not plans.get(Scheme.FOUR_GOODS):
+        return {}
+    committee = committees[0]
+    sub_cells = list(committee.descendants().filter(kind=OrganizationKind.SUBORDINATE_CELL).order_by("pk")[:6])
+    standing = _user(Role.STANDING_COMMITTEE, block)
+    org_board = _user(Role.ORGANIZATION_BOARD, block)
+    propaganda = _user(Role.PROPAGANDA_BOARD, block)
+    committee_staff = _user(Role.GRASSROOTS_STAFF, committee) or _user(Role.SYSTEM_ADMIN, block)
+    pdfs = []
+
+    # 1. Four-goods 2024 of the first committee's subordinate cells: registered in bulk, decided by
+    #    the committee itself (SCHEMES §3.3).
+    four_goods = plans[Scheme.FOUR_GOODS]
+    created, _skipped = services.registrations_bulk_create(
+        user=committee_staff, plan=four_goods, year=2024, committee=committee, cells=sub_cells
+    )
+    committee_users = {"registrant": committee_staff, "grassroots": committee_staff, "board": committee_staff}
+    plan_of_states = ["recognized", "returned", "grassroots", "submitted", "draft", "recognized"]
+    committee_recognized = []
+    for registration, target in zip(created, plan_of_states, strict=False):
+        if target == "draft":
+            continue
+        _walk(registration, ["submit"], committee_users)
+        if target != "submitted":  # the one left "submitted" also shows a late registration
+            _in_time(registration)
+        if target == "grassroots":
+            _walk(registration, ["grassroots"], committee_users)
+        elif target == "returned":
+            services.registration_return(
+                registration=registration, user=committee_staff, comment="Bổ sung bảng tự đánh giá tháng 11, 12."
+            )
+        elif target == "recognized":
+            _walk(registration, ["grassroots"], committee_users)
+            committee_recognized.append(registration)
+    if committee_recognized:
+        for registration in committee_recognized:
+            services.registration_recognize(
+                registration=registration,
+                user=committee_staff,
+                comment="Đạt chi bộ bốn tốt.",
+                issued_on=DECIDED_ON,
+                signer_title="BÍ THƯ",
+                render=False,
+            )
+        committee_recognized[0].refresh_from_db()
+        pdfs.append(committee_recognized[0].decision)
+
+    # 2. Four-goods 2024 of grassroots cells: the block's organization board appraises, the
+    #    standing committee decides in conference with one collective decision.
+    cell_registrations = []
+    for cell in grassroots_cells:
+        secretary = _user(Role.CELL_SECRETARY, cell)
+        cell_registrations.append(
+            services.registration_create(user=secretary, plan=four_goods, year=2024, organization=cell)
+        )
+    states = ["decide", "reject", "board", "submitted", "draft", "decide"]
+    to_recognize, to_reject = [], {}
+    for registration, target in zip(cell_registrations, states, strict=False):
+        if target == "draft":
+            continue
+        board_users = {"registrant": _user(Role.CELL_SECRETARY, registration.organization), "board": org_board}
+        _walk(registration, ["submit"], board_users)
+        _in_time(registration)
+        if target in ("board", "decide", "reject"):
+            _walk(registration, ["board"], board_users)
+        if target == "decide":
+            to_recognize.append(registration)
+        elif target == "reject":
+            to_reject[registration] = "Chưa đạt tiêu chí chất lượng sinh hoạt: 3 tháng chỉ đạt mức trung bình."
+    if to_recognize or to_reject:
+        conference = services.conference_create(
+            user=standing,
+            authority=block,
+            plan=four_goods,
+            year=2024,
+            held_on=DECIDED_ON,
+            signer_title="BÍ THƯ",
+            signer_name=standing.get_full_name(),
+        )
+        services.conference_decide(conference=conference, user=standing, recognize=to_recognize, reject=to_reject)
+        services.conference_generate_decisions(conference=conference, user=standing)  # renders one PDF
+
+    # 3. Model cell 2025: one recognized by a single decision, one recognized then revoked.
+    model_cell = plans.get(Scheme.MODEL_CELL)
+    if model_cell and len(sub_cells) >= 2:
+        chain = {"registrant": committee_staff, "grassroots": committee_staff, "board": org_board}
+        model_regs = []
+        for cell in committees[-1].descendants().filter(kind=OrganizationKind.SUBORDINATE_CELL).order_by("pk")[:2]:
+            grassroots_staff = _user(Role.GRASSROOTS_STAFF, committees[-1]) or committee_staff
+            chain.update(registrant=grassroots_staff, grassroots=grassroots_staff)
+            registration = services.registration_create(
+                user=grassroots_staff, plan=model_cell, year=2025, organization=cell, registrant=committees[-1]
+            )
+            model_regs.append(_walk(registration, ["submit", "grassroots", "board"], chain))
+        for registration in model_regs:
+            services.registration_recognize(
+                registration=registration,
+                user=standing,
+                comment="Đạt chi bộ kiểu mẫu.",
+                issued_on=datetime.date(2025, 3, 20),
+                signer_name=standing.get_full_name(),
+                render=False,
+            )
+            registration.refresh_from_db()
+        pdfs.append(model_regs[0].decision)
+        if len(model_regs) > 1:
+            services.registration_revoke(
+                registration=model_regs[1],
+                user=standing,
+                comment="Năm 2025 chi bộ có đảng viên bị kỷ luật, không duy trì được tiêu chí chi bộ kiểu mẫu.",
+                issued_on=datetime.date(2025, 9, 2),
+                signer_name=standing.get_full_name(),
+                render=False,
+            )
+            model_regs[1].refresh_from_db()
+            pdfs.append(model_regs[1].revocation_decision)
+
+    # 4. Exemplary models and individuals 2021–2023 through the propaganda board.
+    exemplary = plans.get(Scheme.EXEMPLARY)
+    if exemplary:
+        chain = {"registrant": propaganda, "board": propaganda}
+        picks = list(
+            block.descendants()
+            .filter(kind__in=[OrganizationKind.GRASSROOTS_COMMITTEE, OrganizationKind.GRASSROOTS_CELL])
+            .order_by("pk")[:8]
+        )
+        for index, org in enumerate(picks):
+            model_type = _model_type_for(org, rng)
+            try:
+                registration = services.registration_create(
+                    user=propaganda,
+                    plan=exemplary,
+                    year=2023,
+                    organization=org,
+                    subject_kind=SubjectKind.MODEL,
+                    model_name=_model_name(model_type, org),
+                    model_type=model_type,
+                )
+            except Exception:  # a type this unit may not hold: skip it in the demo
+                continue
+            steps = [[], ["submit"], ["submit", "board"], ["submit", "return"]][index % 4]
+            _walk(registration, steps, chain)
+        member = Member.objects.filter(
+            pk__in=Membership.objects.filter(cell__path__startswith=committee.path, end_date__isnull=True).values(
+                "member_id"
+            )
+        ).first()
+        if member is not None:
+            cell = Membership.objects.filter(member=member, end_date__isnull=True).first().cell
+            registration = services.registration_create(
+                user=propaganda,
+                plan=exemplary,
+                year=2023,
+                organization=cell,
+                subject_kind=SubjectKind.MEMBER,
+                member=member,
+                member_position="Trưởng phòng",
+                registrant=committee,
+            )
+            steps = (
+                ["submit", "grassroots", "board"] if registration.needs_grassroots_appraisal else ["submit", "board"]
+            )
+            _walk(registration, steps, {**chain, "grassroots": _user(Role.GRASSROOTS_STAFF, committee)})
+
+    for decision in [d for d in pdfs if d is not None][:4]:
+        services.decision_render_pdf(decision=decision)
+    return {"registrations": Registration.objects.count()}
+
+
+def _model_type_for(org, rng):
+    by_unit = {
+        UnitType.ADMINISTRATIVE: [7, 8, 9, 6],
+        UnitType.PUBLIC_SERVICE: [7, 12, 3, 4],
+        UnitType.ENTERPRISE: [2, 10, 11, 12],
+        UnitType.OTHER: [8, 9, 6],
+    }
+    return rng.choice(by_unit.get(org.unit_type, [1]))
+
+
+MODEL_NAMES = {
+    1: "Tổ chức cơ sở đảng tiêu biểu “{org}”",
+    2: "Tiết kiệm chi phí, nâng cao năng suất tại {org}",
+    3: "Dạy tốt – học tốt làm theo lời Bác tại {org}",
+    4: "Thầy thuốc như mẹ hiền tại {org}",
+    6: "Cơ quan văn minh, kỷ cương tại {org}",
+    7: "Một cửa liên thông, “5 không” trong giải quyết thủ tục tại {org}",
+    8: "Văn hóa công sở – nụ cười công sở tại {org}",
+    9: "“5 không” phòng, chống tiêu cực tại {org}",
+    10: "An toàn – tiết kiệm trong sản xuất tại {org}",
+    11: "Doanh nghiệp vì cộng đồng – {org}",
+    12: "Thực hành 5S tại {org}",
+}
+
+
+def _model_name(model_type, org):
+    short = org.name.replace("Đảng bộ ", "").replace("Chi bộ ", "")
+    return MODEL_NAMES.get(model_type, "Mô hình điển hình tại {org}").format(org=short)

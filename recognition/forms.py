@@ -1,0 +1,116 @@
+"""Forms of the recognition pages: only input validation; the services apply the rules."""
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from criteria.models import Plan, Scheme
+from registry.models import Member, Organization
+from registry.scoping import REGISTER
+
+from .models import State, SubjectKind
+
+
+class RegistrationForm(forms.Form):
+    plan = forms.ModelChoiceField(queryset=Plan.objects.none(), label=_("Kế hoạch"))
+    year = forms.IntegerField(label=_("Năm"), min_value=2000, max_value=2100)
+    subject_kind = forms.ChoiceField(choices=SubjectKind.choices, label=_("Loại đối tượng"))
+    organization = forms.ModelChoiceField(
+        queryset=Organization.objects.none(), label=_("Tổ chức (đối tượng hoặc đơn vị thực hiện)")
+    )
+    model_name = forms.CharField(label=_("Tên mô hình"), required=False, max_length=255)
+    model_type = forms.TypedChoiceField(
+        label=_("Loại mô hình"), required=False, coerce=int, empty_value=None, choices=[("", "—")]
+    )
+    member = forms.ModelChoiceField(queryset=Member.objects.none(), label=_("Đảng viên"), required=False)
+    member_position = forms.CharField(label=_("Chức vụ"), required=False, max_length=255)
+    commendation_proposed = forms.BooleanField(label=_("Đề nghị biểu dương tiêu biểu"), required=False)
+    note = forms.CharField(label=_("Ghi chú"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        from .params import fallback_model_types
+
+        self.fields["plan"].queryset = Plan.objects.visible_to(user).order_by("scheme", "-issued_on")
+        self.fields["organization"].queryset = Organization.objects.visible_to(user, REGISTER)
+        self.fields["member"].queryset = Member.objects.visible_to(user, REGISTER)
+        self.fields["model_type"].choices = [("", "—")] + [
+            (n, f"({n}) {entry['name']}") for n, entry in fallback_model_types().items()
+        ]
+        self.fields["year"].initial = timezone.localdate().year
+
+
+class BulkRegistrationForm(forms.Form):
+    committee = forms.ModelChoiceField(queryset=Organization.objects.none(), label=_("Đảng bộ cơ sở"))
+    plan = forms.ModelChoiceField(queryset=Plan.objects.none(), label=_("Kế hoạch"))
+    year = forms.IntegerField(label=_("Năm"), min_value=2000, max_value=2100)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["committee"].queryset = Organization.objects.visible_to(user, REGISTER).filter(
+            kind__in=["gr_committee", "partial"]
+        )
+        self.fields["plan"].queryset = Plan.objects.visible_to(user).filter(
+            scheme__in=[Scheme.MODEL_CELL, Scheme.FOUR_GOODS, Scheme.MEETING_QUALITY]
+        )
+        self.fields["year"].initial = timezone.localdate().year
+
+
+class ActionForm(forms.Form):
+    action = forms.ChoiceField(
+        choices=[
+            (a, a)
+            for a in ("submit", "appraise_grassroots", "appraise_board", "recognize", "reject", "return", "revoke")
+        ]
+    )
+    comment = forms.CharField(label=_("Ý kiến, lý do"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    attachment = forms.FileField(label=_("Tệp đính kèm"), required=False)
+    commend = forms.BooleanField(label=_("Biểu dương tiêu biểu"), required=False)
+
+
+class EvidenceForm(forms.Form):
+    title = forms.CharField(label=_("Tên tài liệu"), max_length=255, required=False)
+    file = forms.FileField(label=_("Tệp minh chứng"))
+
+
+class QueueFilterForm(forms.Form):
+    scheme = forms.ChoiceField(choices=[("", _("Tất cả phong trào"))] + Scheme.choices, required=False)
+    year = forms.IntegerField(required=False, label=_("Năm"))
+    state = forms.ChoiceField(
+        choices=[("", _("Mọi trạng thái"))]
+        + [(s.value, s.label) for s in (State.SUBMITTED, State.APPRAISED_GRASSROOTS, State.APPRAISED_BOARD)],
+        required=False,
+    )
+    late = forms.BooleanField(required=False, label=_("Chỉ đăng ký quá hạn"))
+
+
+class ConferenceForm(forms.Form):
+    authority = forms.ModelChoiceField(queryset=Organization.objects.none(), label=_("Cấp ủy"))
+    plan = forms.ModelChoiceField(queryset=Plan.objects.none(), label=_("Kế hoạch"))
+    year = forms.IntegerField(label=_("Năm xét"), min_value=2000, max_value=2100)
+    held_on = forms.DateField(label=_("Ngày họp"), widget=forms.DateInput(attrs={"type": "date"}))
+    signer_title = forms.ChoiceField(
+        label=_("Chức vụ người ký"), choices=[("BÍ THƯ", "BÍ THƯ"), ("PHÓ BÍ THƯ", "PHÓ BÍ THƯ")]
+    )
+    signer_name = forms.CharField(label=_("Họ tên người ký"), max_length=120)
+
+    def __init__(self, *args, user, authorities, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["authority"].queryset = authorities
+        self.fields["plan"].queryset = Plan.objects.visible_to(user)
+        self.fields["year"].initial = timezone.localdate().year - 1
+        self.fields["held_on"].initial = timezone.localdate()
+
+
+class RecognitionListForm(forms.Form):
+    scheme = forms.ChoiceField(choices=Scheme.choices, label=_("Phong trào"))
+    year = forms.IntegerField(label=_("Năm"), min_value=2000, max_value=2100)
+    organization = forms.ModelChoiceField(
+        queryset=Organization.objects.none(), required=False, label=_("Trong phạm vi tổ chức")
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = Organization.objects.visible_to(user).exclude(
+            kind__in=["gr_cell", "sub_cell"]
+        )

@@ -1,0 +1,531 @@
+"""Recognition pages. Views check access, validate input and call services or selectors."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from criteria.models import Plan, Scheme
+from registry import outbox
+from registry.models import Organization
+from registry.scoping import REGISTER, can_anywhere
+
+from . import params, selectors, services
+from .forms import (
+    ActionForm,
+    BulkRegistrationForm,
+    ConferenceForm,
+    EvidenceForm,
+    QueueFilterForm,
+    RecognitionListForm,
+    RegistrationForm,
+)
+from .models import Evidence, Registration, State, SubjectKind
+
+
+def _error_text(exc):
+    if isinstance(exc, ValidationError):
+        return " ".join(exc.messages)
+    return str(exc) or _("Bạn không có quyền thực hiện thao tác này.")
+
+
+@login_required
+def registration_list(request):
+    """The registrant's list: every registration in reach with its state and next step."""
+    rows = selectors.registrations_for_registrant(
+        request.user,
+        scheme=request.GET.get("scheme") or None,
+        year=request.GET.get("year") or None,
+        state=request.GET.get("state") or None,
+    )
+    return render(
+        request,
+        "recognition/registration_list.html",
+        {
+            "rows": rows,
+            "schemes": Scheme.choices,
+            "states": State.choices,
+            "can_register": can_anywhere(request.user, REGISTER),
+            "labels": services.ACTION_LABELS,
+        },
+    )
+
+
+@login_required
+def registration_create(request):
+    form = RegistrationForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            registration = services.registration_create(
+                user=request.user,
+                plan=data["plan"],
+                year=data["year"],
+                organization=data["organization"],
+                subject_kind=data["subject_kind"],
+                member=data["member"],
+                member_position=data["member_position"],
+                model_name=data["model_name"],
+                model_type=data["model_type"],
+                commendation_proposed=data["commendation_proposed"],
+                note=data["note"],
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            form.add_error(None, _error_text(exc))
+        else:
+            messages.success(request, _("Đã tạo đăng ký. Hãy bổ sung minh chứng và gửi đăng ký."))
+            return redirect("recognition:registration_detail", pk=registration.pk)
+    return render(request, "recognition/registration_form.html", {"form": form})
+
+
+@login_required
+def registration_bulk(request):
+    """A grassroots committee registers all its cells at once (SCHEMES §1.3, §3.3)."""
+    form = BulkRegistrationForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            created, skipped = services.registrations_bulk_create(
+                user=request.user, plan=data["plan"], year=data["year"], committee=data["committee"]
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            form.add_error(None, _error_text(exc))
+        else:
+            messages.success(
+                request,
+                _("Đã đăng ký %(n)d chi bộ; bỏ qua %(m)d chi bộ đã đăng ký hoặc không đủ điều kiện.")
+                % {"n": len(created), "m": len(skipped)},
+            )
+            return redirect("recognition:registration_list")
+    return render(request, "recognition/registration_bulk.html", {"form": form})
+
+
+def _registration_for(request, pk):
+    return get_object_or_404(
+        Registration.objects.visible_to(request.user).select_related(
+            "organization", "authority", "registrant", "plan", "member", "decision", "revocation_decision"
+        ),
+        pk=pk,
+    )
+
+
+@login_required
+def registration_detail(request, pk):
+    registration = _registration_for(request, pk)
+    actions = services.allowed_actions(request.user, registration)
+    return render(
+        request,
+        "recognition/registration_detail.html",
+        {
+            "registration": registration,
+            "actions": [(a, services.ACTION_LABELS[a]) for a in actions],
+            "transitions": registration.transitions.select_related("actor", "acting_for").prefetch_related(
+                "attachments"
+            ),
+            "evidence_files": registration.evidence_files.all(),
+            "next_step": services.next_step(registration),
+            "evidence_form": EvidenceForm(),
+            "can_add_evidence": services.may_register(request.user, registration),
+            "can_recognize": "recognize" in actions,
+            "show_commend": registration.scheme == Scheme.FOUR_GOODS
+            and registration.subject_kind == SubjectKind.ORGANIZATION,
+        },
+    )
+
+
+def run_action(*, registration, user, action, comment="", attachments=(), commend=False):
+    """Dispatch one named transition to its service function."""
+    if action == "submit":
+        return services.registration_submit(
+            registration=registration, user=user, comment=comment, attachments=attachments
+        )
+    if action == "appraise_grassroots":
+        return services.registration_appraise_grassroots(
+            registration=registration, user=user, comment=comment, attachments=attachments
+        )
+    if action == "appraise_board":
+        return services.registration_appraise_board(
+            registration=registration, user=user, comment=comment, attachments=attachments
+        )
+    if action == "return":
+        return services.registration_return(
+            registration=registration, user=user, comment=comment, attachments=attachments
+        )
+    if action == "reject":
+        return services.registration_reject(
+            registration=registration, user=user, comment=comment, attachments=attachments
+        )
+    if action == "recognize":
+        return services.registration_recognize(
+            registration=registration, user=user, comment=comment, attachments=attachments, commend=commend
+        )
+    if action == "revoke":
+        return services.registration_revoke(
+            registration=registration, user=user, comment=comment, attachments=attachments
+        )
+    raise ValidationError(_("Thao tác không hợp lệ."))
+
+
+@login_required
+@require_POST
+def registration_action(request, pk):
+    registration = _registration_for(request, pk)
+    form = ActionForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, _("Dữ liệu không hợp lệ."))
+        return redirect("recognition:registration_detail", pk=pk)
+    data = form.cleaned_data
+    try:
+        run_action(
+            registration=registration,
+            user=request.user,
+            action=data["action"],
+            comment=data["comment"],
+            attachments=[data["attachment"]] if data["attachment"] else [],
+            commend=data["commend"],
+        )
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, _("Đã thực hiện: %(action)s.") % {"action": services.ACTION_LABELS[data["action"]]})
+    return redirect("recognition:registration_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def evidence_upload(request, pk):
+    registration = _registration_for(request, pk)
+    form = EvidenceForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.evidence_add(
+                registration=registration,
+                user=request.user,
+                title=form.cleaned_data["title"],
+                file=form.cleaned_data["file"],
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, _error_text(exc))
+        else:
+            messages.success(request, _("Đã thêm tài liệu minh chứng."))
+    else:
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+    return redirect("recognition:registration_detail", pk=pk)
+
+
+@login_required
+def evidence_download(request, pk):
+    evidence = get_object_or_404(Evidence.objects.visible_to(request.user), pk=pk)
+    return FileResponse(evidence.file.open("rb"), as_attachment=True, filename=evidence.file.name.rsplit("/", 1)[-1])
+
+
+@login_required
+def review_queue(request):
+    """A reviewer's queue per board: filters, eligibility with reasons, evidence, bulk appraisal."""
+    filters = QueueFilterForm(request.GET or None)
+    data = filters.cleaned_data if filters.is_valid() else {}
+    if request.method == "POST":
+        action = request.POST.get("action")
+        comment = request.POST.get("comment", "")
+        ids = request.POST.getlist("ids")
+        if action not in ("appraise_grassroots", "appraise_board", "return"):
+            messages.error(request, _("Thao tác không hợp lệ."))
+        else:
+            done = 0
+            for registration in Registration.objects.visible_to(request.user).filter(pk__in=ids):
+                try:
+                    run_action(registration=registration, user=request.user, action=action, comment=comment)
+                    done += 1
+                except (ValidationError, PermissionDenied) as exc:
+                    messages.error(request, f"{registration.subject_name}: {_error_text(exc)}")
+            if done:
+                messages.success(request, _("Đã xử lý %(n)d đăng ký.") % {"n": done})
+        return redirect(request.get_full_path())
+    rows = selectors.review_queue(
+        request.user,
+        scheme=data.get("scheme") or None,
+        year=data.get("year") or None,
+        state=data.get("state") or None,
+        late=data.get("late"),
+    )
+    return render(
+        request, "recognition/review_queue.html", {"rows": rows, "filters": filters, "labels": services.ACTION_LABELS}
+    )
+
+
+@login_required
+def conference_list(request):
+    authorities = selectors.decider_organizations(request.user)
+    if not authorities.exists():
+        raise PermissionDenied
+    form = ConferenceForm(request.POST or None, user=request.user, authorities=authorities)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            conference = services.conference_create(
+                user=request.user,
+                authority=data["authority"],
+                plan=data["plan"],
+                year=data["year"],
+                held_on=data["held_on"],
+                signer_title=data["signer_title"],
+                signer_name=data["signer_name"],
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            form.add_error(None, _error_text(exc))
+        else:
+            return redirect("recognition:conference_detail", pk=conference.pk)
+    return render(
+        request,
+        "recognition/conference_list.html",
+        {"form": form, "conferences": selectors.conferences_for(request.user)},
+    )
+
+
+def _conference_for(request, pk):
+    return get_object_or_404(selectors.conferences_for(request.user), pk=pk)
+
+
+@login_required
+def conference_detail(request, pk):
+    """The standing committee's conference: the appraised list, decide in bulk, issue decisions."""
+    conference = _conference_for(request, pk)
+    if request.method == "POST":
+        recognize_ids = set(request.POST.getlist("recognize"))
+        commend_ids = set(request.POST.getlist("commend"))
+        reject_ids = set(request.POST.getlist("reject"))
+        candidates = {str(r.pk): r for r in selectors.conference_candidates(conference)}
+        reasons = {
+            candidates[i]: request.POST.get(f"reason_{i}", "")
+            for i in reject_ids
+            if i in candidates and i not in recognize_ids
+        }
+        done, errors = services.conference_decide(
+            conference=conference,
+            user=request.user,
+            recognize=[candidates[i] for i in recognize_ids if i in candidates],
+            commend=[candidates[i] for i in commend_ids if i in candidates],
+            reject=reasons,
+        )
+        if done:
+            messages.success(request, _("Đã quyết định %(n)d đăng ký.") % {"n": len(done)})
+        for registration, text in errors:
+            messages.error(request, f"{registration.subject_name}: {text}")
+        return redirect("recognition:conference_detail", pk=pk)
+    candidates = list(selectors.conference_candidates(conference))
+    decided = conference.registrations.select_related("organization", "decision", "member").order_by(
+        "state", "organization__path"
+    )
+    context = {
+        "conference": conference,
+        "candidates": candidates,
+        "decided": decided,
+        "decisions": conference.decisions.select_related("issuer").order_by("number"),
+        "progress": conference.progress(),
+        "pending_issue": conference.registrations.filter(state=State.RECOGNIZED, decision__isnull=True).count(),
+        "show_commend": conference.scheme == Scheme.FOUR_GOODS,
+    }
+    if conference.scheme == Scheme.EXEMPLARY:
+        phase = services._default_phase(conference.plan, conference.year)
+        context["quota_rows"] = selectors.quota_progress(conference.plan, phase, conference.authority)
+        context["phase"] = phase
+    return render(request, "recognition/conference_detail.html", context)
+
+
+@login_required
+@require_POST
+def conference_issue(request, pk):
+    conference = _conference_for(request, pk)
+    try:
+        pending = services.conference_start_generation(conference=conference, user=request.user)
+    except PermissionDenied as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        if outbox.broker_was_unavailable(pending):
+            messages.warning(
+                request,
+                _(
+                    "Hàng đợi xử lý đang tạm ngừng: yêu cầu đã được ghi lại và quyết định sẽ được tạo tự động khi hệ thống hoạt động trở lại."
+                ),
+            )
+        else:
+            messages.info(request, _("Đang tạo các quyết định của hội nghị."))
+    return redirect("recognition:conference_detail", pk=pk)
+
+
+@never_cache
+@login_required
+def conference_status(request, pk):
+    conference = _conference_for(request, pk)
+    data = conference.progress()
+    data["decisions"] = [
+        {
+            "number": d.display_number,
+            "subject": d.subject_line,
+            "pdf": bool(d.pdf),
+            "url": request.build_absolute_uri(f"/recognition/decisions/{d.pk}/pdf/") if d.pdf else None,
+        }
+        for d in conference.decisions.select_related("issuer").order_by("number")
+    ]
+    return JsonResponse(data)
+
+
+@login_required
+def decision_list(request):
+    return render(request, "recognition/decision_list.html", {"decisions": selectors.decisions_for(request.user)[:200]})
+
+
+@login_required
+def decision_pdf(request, pk):
+    """Decision PDFs live under MEDIA_ROOT and are served only here, to users in scope."""
+    decision = get_object_or_404(selectors.decisions_for(request.user), pk=pk)
+    if not decision.pdf:
+        services.decision_render_pdf(decision=decision)
+    filename = f"QD-{decision.number}-{decision.year}.pdf"
+    return FileResponse(decision.pdf.open("rb"), content_type="application/pdf", filename=filename)
+
+
+@login_required
+def recognition_lists(request):
+    """Yearly recognition lists by scheme, year and subtree as .xlsx, .csv or PDF."""
+    form = RecognitionListForm(request.GET or None, user=request.user)
+    rows = None
+    if form.is_valid():
+        data = form.cleaned_data
+        qs = selectors.recognition_list(
+            request.user, scheme=data["scheme"], year=data["year"], subtree=data["organization"]
+        )
+        fmt = request.GET.get("format")
+        stem = f"danh-sach-cong-nhan-{data['scheme']}-{data['year']}"
+        if fmt in ("xlsx", "csv"):
+            from .resources import RecognitionListResource
+
+            dataset = RecognitionListResource().export(queryset=qs)
+            if fmt == "xlsx":
+                content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+                body = dataset.export("xlsx")
+            else:
+                content_type = "text/csv; charset=utf-8"
+                body = "\ufeff" + dataset.export("csv")
+            response = HttpResponse(body, content_type=content_type)
+            response["Content-Disposition"] = f'attachment; filename="{stem}.{fmt}"'
+            return response
+        if fmt == "pdf":
+            from .pdf import render_recognition_list
+
+            content = render_recognition_list(
+                {
+                    "rows": list(qs),
+                    "scheme": dict(Scheme.choices)[data["scheme"]],
+                    "year": data["year"],
+                    "organization": data["organization"],
+                    "today": timezone.localdate(),
+                }
+            )
+            response = HttpResponse(content, content_type="application/pdf")
+            response["Content-Disposition"] = f'attachment; filename="{stem}.pdf"'
+            return response
+        rows = list(qs)
+    return render(request, "recognition/recognition_lists.html", {"form": form, "rows": rows})
+
+
+@login_required
+def quota_progress(request):
+    """Exemplary models per type and phase against the plan's quotas (SCHEMES §4.2)."""
+    plans = Plan.objects.visible_to(request.user).filter(scheme=Scheme.EXEMPLARY)
+    plan = plans.filter(pk=request.GET.get("plan")).first() if request.GET.get("plan") else plans.first()
+    rows, phase, authority = [], "", None
+    if plan is not None:
+        phase = request.GET.get("phase") or services._default_phase(plan, timezone.localdate().year)
+        authority = plan.issuer or Organization.objects.visible_to(request.user).order_by("depth").first()
+        if authority is not None:
+            rows = selectors.quota_progress(plan, phase, authority)
+    return render(
+        request,
+        "recognition/quota_progress.html",
+        {"plans": plans, "plan": plan, "phase": phase, "rows": rows, "authority": authority},
+    )
+
+
+@login_required
+def registration_report(request):
+    """The exemplary-models registration report of an organization as PDF or .xlsx (seed 003)."""
+    plans = Plan.objects.visible_to(request.user).filter(scheme=Scheme.EXEMPLARY)
+    organizations = Organization.objects.visible_to(request.user, REGISTER).exclude(kind="sub_cell")
+    plan = plans.filter(pk=request.GET.get("plan")).first() if request.GET.get("plan") else None
+    organization = (
+        organizations.filter(pk=request.GET.get("organization")).first() if request.GET.get("organization") else None
+    )
+    fmt = request.GET.get("format")
+    if plan is None or organization is None or fmt not in ("pdf", "xlsx"):
+        return render(
+            request,
+            "recognition/registration_report.html",
+            {"plans": plans, "organizations": organizations},
+        )
+    phase = request.GET.get("phase") or services._default_phase(plan, plan.period_start_year)
+    report = selectors.registration_report(plan, organization, phase)
+    if fmt == "xlsx":
+        from .resources import RegistrationReportResource
+
+        dataset = RegistrationReportResource(model_types=params.model_types(plan)).export(
+            queryset=report["models"] + report["people"]
+        )
+        response = HttpResponse(
+            dataset.export("xlsx"), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+        response["Content-Disposition"] = 'attachment; filename="bao-cao-dang-ky-mo-hinh.xlsx"'
+        return response
+    from .pdf import issuing_body, place_of, render_registration_report, superior_body
+
+    content = render_registration_report(
+        {
+            "plan": plan,
+            "organization": organization,
+            "phase": phase,
+            "superior": superior_body(organization, plan),
+            "issuer_body": organization.name.upper(),
+            "place": place_of(organization),
+            "today": timezone.localdate(),
+            "plan_title": plan.title[:1].lower() + plan.title[1:],
+            "models": report["models"],
+            "people": report["people"],
+            "signer": _("T/M BAN CHI ỦY") if organization.is_cell else _("T/M BAN THƯỜNG VỤ"),
+            "body_name": issuing_body(organization),
+        }
+    )
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = 'attachment; filename="bao-cao-dang-ky-mo-hinh.pdf"'
+    return response
+
+
+@login_required
+def model_cell_recheck(request):
+    """January re-check of the approved model-cell list by the grassroots committee (SCHEMES §1.3)."""
+    committees = Organization.objects.filter(
+        pk__in=request.user.appointments.filter(role__in=["grassroots_staff", "sysadmin"]).values("organization")
+    ).filter(kind__in=["gr_committee", "partial"])
+    plans = Plan.objects.visible_to(request.user).filter(scheme=Scheme.MODEL_CELL)
+    rechecks = []
+    if request.method == "POST":
+        committee = get_object_or_404(committees, pk=request.POST.get("committee"))
+        plan = get_object_or_404(plans, pk=request.POST.get("plan"))
+        try:
+            year = int(request.POST.get("year"))
+            rechecks = services.model_cell_recheck(user=request.user, committee=committee, plan=plan, year=year)
+        except (ValueError, TypeError):
+            messages.error(request, _("Năm không hợp lệ."))
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, _error_text(exc))
+        else:
+            messages.success(request, _("Đã rà soát %(n)d chi bộ.") % {"n": len(rechecks)})
+    return render(
+        request,
+        "recognition/model_cell_recheck.html",
+        {"committees": committees, "plans": plans, "rechecks": rechecks, "year": timezone.localdate().year - 1},
+    )
