@@ -45,6 +45,8 @@ SECRET_KEY="ci-$(head -c 48 /dev/urandom | base64 | tr -d '\n/+=')" ALLOWED_HOST
   DJANGO_SETTINGS_MODULE=config.settings_production $PY manage.py check --deploy --fail-level WARNING
 echo "==> migrations are up to date"
 $PY manage.py makemigrations --check --dry-run >/dev/null
+echo "==> collectstatic (whitenoise serves the pages under test from staticfiles/)"
+$PY manage.py collectstatic --noinput -v 0
 echo "==> pytest"
 export CELERY_TASK_ALWAYS_EAGER=1 DJANGO_ALLOW_ASYNC_UNSAFE=true
 $PY -m pytest "$@"

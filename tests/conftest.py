@@ -5,6 +5,8 @@ block (ĐUK)
 └── cell B (chi bộ cơ sở)
 """
 
+import os
+
 import pytest
 
 from registry.models import OrganizationKind, Role
@@ -59,3 +61,30 @@ def users(tree):
             "admin": make("quantri", tree.block, Role.SYSTEM_ADMIN),
         },
     )
+
+
+# Browser tests: Debian's Chromium driven by Playwright's sync API inside live_server
+# tests, which needs Django's async-safety check relaxed (see ../shared/PLATFORM.md).
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture
+def browser():
+    sync_api = pytest.importorskip("playwright.sync_api")
+    executable = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+    if not os.path.exists(executable):
+        pytest.skip("Chromium is not installed")
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()

@@ -5,41 +5,15 @@ grassroots committee appraises, the block's organization board appraises, the st
 decides in conference and issues the decision, whose PDF is downloadable.
 """
 
-import os
-
 import pytest
 
 from recognition.models import Decision, Registration, State
 from tests.recognition.conftest import make_plan
 
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
 
 @pytest.fixture(autouse=True)
 def media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    executable = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-    if not os.path.exists(executable):
-        pytest.skip("Chromium is not installed")
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 def _as(browser, base, username):

@@ -1,37 +1,11 @@
 """A secretary rates the cell's members for a year on a phone (issue 2), in real headless Chromium."""
 
-import os
-
 import pytest
 from django.utils import timezone
 
 from registry.models import Rating, RatingLevel
 
 from .factories import roll
-
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-
-@pytest.fixture
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    executable = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-    if not os.path.exists(executable):
-        pytest.skip("Chromium is not installed")
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.mark.browser
