@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.core.validators import FileExtensionValidator
 from django.utils.translation import gettext_lazy as _
 
+from registry.formats import person_name
 from registry.models import Organization
 from registry.validators import validate_evidence_size
 
@@ -176,7 +177,7 @@ class AssignmentForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["cell"].queryset = cells
         self.fields["attendee"].queryset = attendees
-        self.fields["attendee"].label_from_instance = lambda u: u.get_full_name() or u.username
+        self.fields["attendee"].label_from_instance = person_name
 
     def clean(self):
         data = super().clean()

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from criteria.models import Plan, Scheme
+from registry.formats import person_name
 from registry.models import Appointment, Member, Membership, OrganizationKind, Role, UnitType
 
 from . import services
@@ -144,7 +145,7 @@ def populate(block, rng):
             year=2024,
             held_on=DECIDED_ON,
             signer_title="BÍ THƯ",
-            signer_name=standing.get_full_name(),
+            signer_name=person_name(standing),
         )
         services.conference_decide(conference=conference, user=standing, recognize=to_recognize, reject=to_reject)
         services.conference_generate_decisions(conference=conference, user=standing)  # renders one PDF
@@ -167,7 +168,7 @@ def populate(block, rng):
                 user=standing,
                 comment="Đạt chi bộ kiểu mẫu.",
                 issued_on=datetime.date(2025, 3, 20),
-                signer_name=standing.get_full_name(),
+                signer_name=person_name(standing),
                 render=False,
             )
             registration.refresh_from_db()
@@ -178,7 +179,7 @@ def populate(block, rng):
                 user=standing,
                 comment="Năm 2025 chi bộ có đảng viên bị kỷ luật, không duy trì được tiêu chí chi bộ kiểu mẫu.",
                 issued_on=datetime.date(2025, 9, 2),
-                signer_name=standing.get_full_name(),
+                signer_name=person_name(standing),
                 render=False,
             )
             model_regs[1].refresh_from_db()

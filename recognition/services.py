@@ -20,6 +20,7 @@ from django_fsm import can_proceed
 
 from criteria.models import Scheme
 from registry import outbox
+from registry.formats import person_name
 from registry.models import Organization, OrganizationKind, Rating, RatingLevel
 from registry.scoping import (
     APPRAISE_BOARD,
@@ -740,7 +741,7 @@ def _create_decision(
         reason=reason,
         revokes=revokes,
         signer_title=signer_title or "BÍ THƯ",
-        signer_name=signer_name or (user.get_full_name() if user else ""),
+        signer_name=signer_name or person_name(user),
         issued_by=user,
     )
 
@@ -825,7 +826,7 @@ def conference_create(*, user, authority, plan, year, held_on, title="", signer_
         held_on=held_on,
         title=title or _("Hội nghị Ban Thường vụ xét công nhận năm %(year)d") % {"year": year},
         signer_title=signer_title,
-        signer_name=signer_name or user.get_full_name(),
+        signer_name=signer_name or person_name(user),
     )
 
 

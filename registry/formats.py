@@ -15,3 +15,14 @@ def short_date(day):
     if day is None:
         return ""
     return f"{day.day:02d}/{day.month}/{day.year}"
+
+
+def person_name(user):
+    """A user's name in Vietnamese order, family name first ("Trần Đức Long"); the login if none.
+
+    Django's get_full_name() puts the given name first, which reads wrong in Vietnamese
+    and on signed documents.
+    """
+    if user is None:
+        return ""
+    return f"{user.last_name} {user.first_name}".strip() or user.username

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from .formats import person_name
 from .models import (
     CELL_KINDS,
     MassOrganization,
@@ -203,7 +204,7 @@ def _entries(records, describe, limit):
         entries.append(
             AuditEntry(
                 when=record.history_date,
-                who=(user.get_full_name() or user.username) if user else "",
+                who=person_name(user),
                 action=ACTIONS.get(record.history_type, record.history_type),
                 what=describe(record),
                 changes=changes,

@@ -152,3 +152,12 @@ def test_api_lists_organizations_under_one_and_memberships_on_a_date(users, tree
     assert [m["member"] for m in on["results"]] == [member.pk]
     assert api.get(reverse("membership-list"), {"cell": tree.cell_a1.pk, "on": "2022-07-01"}).json()["count"] == 0
     assert Member.objects.count() == 1
+
+
+def test_names_read_family_name_first_as_in_vietnamese():
+    from django.contrib.auth.models import User
+
+    from registry.formats import person_name
+
+    assert person_name(User(username="thuongvu", first_name="Long", last_name="Trần Đức")) == "Trần Đức Long"
+    assert person_name(User(username="thuongvu")) == "thuongvu"
