@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class CriteriaConfig(AppConfig):
     name = "criteria"
     verbose_name = _("Tiêu chí và kế hoạch")
+
+    def ready(self):
+        from . import lookups  # noqa: F401  registers `__any_of` for the loader

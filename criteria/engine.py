@@ -10,9 +10,7 @@ criteria.rules are pure functions.
 """
 
 import datetime
-import gc
 import json
-from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from functools import lru_cache
 from pathlib import Path
@@ -21,7 +19,7 @@ from django.conf import settings
 
 from .i18n import activate_cache
 from .i18n import gettext as _
-from .loader import Needs, load, load_members
+from .loader import Needs, load, load_members, paused_gc
 from .models import Plan, Scheme
 from .results import MET, MISSING, NOT_APPLICABLE, NOT_MET, CriterionResult, SchemeResult, build_result
 from .rules import exemplary, four_goods, meeting_quality, model_cell
@@ -136,22 +134,9 @@ def _scheme_label(scheme):
     return str(Scheme(scheme).label)
 
 
-@contextmanager
-def _no_gc():
-    """The facts are hundreds of thousands of small acyclic objects: the cyclic garbage collector
-    would rescan them again and again while they are built. Pause it for the evaluation."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def evaluate_all(subjects, year, schemes=None, plans=None, today=None):
     """{scheme: {subject id: SchemeResult}} for several schemes, with one load of the facts."""
-    with _no_gc():
+    with paused_gc():
         return _evaluate_all(subjects, year, schemes, plans, today)
 
 
@@ -169,7 +154,6 @@ def _evaluate_all(subjects, year, schemes, plans, today):
         for name, (first, last) in spec.ranges(year, plans[scheme].params).items():
             known = ranges.get(name)
             ranges[name] = (first, last) if known is None else (min(known[0], first), max(known[1], last))
-    subjects = list(subjects)
     facts = load(
         subjects,
         (min(rating_years), max(rating_years)),
@@ -178,7 +162,7 @@ def _evaluate_all(subjects, year, schemes, plans, today):
         today=today,
         ranges=ranges,
     )
-    return {scheme: _run(scheme, facts, subjects, year, plans[scheme]) for scheme in schemes}
+    return {scheme: _run(scheme, facts, year, plans[scheme]) for scheme in schemes}
 
 
 def evaluate(subjects, scheme, year, plan=None, today=None):
@@ -186,14 +170,13 @@ def evaluate(subjects, scheme, year, plan=None, today=None):
     return evaluate_all(subjects, year, [scheme], {scheme: plan}, today=today)[scheme]
 
 
-def _run(scheme, facts, subjects, year, plan):
+def _run(scheme, facts, year, plan):
     spec = SPECS[scheme]
     label = _scheme_label(scheme)
     results = {}
-    for org in subjects:
-        org_facts = facts[org.pk]
-        criteria = spec.evaluate(org_facts, year, plan.params)
-        results[org.pk] = build_result(org.pk, org.name, scheme, year, plan.pk, plan.number, label, criteria)
+    for pk, org in facts.items():  # in the order the subjects were given
+        criteria = spec.evaluate(org, year, plan.params)
+        results[pk] = build_result(pk, org.name, scheme, year, plan.pk, plan.number, label, criteria)
     if scheme == Scheme.FOUR_GOODS:
         _commendations(results, facts, year, plan.params)
     elif scheme == Scheme.EXEMPLARY:

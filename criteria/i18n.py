@@ -16,6 +16,11 @@ def activate_cache():
     _state.language = translation.get_language()
 
 
+def current_language():
+    """The language rules write in: the evaluation's, else the active one (a key for memoized verdicts)."""
+    return getattr(_state, "language", None) or translation.get_language()
+
+
 def gettext(message):
     language = getattr(_state, "language", None)
     if language is None:

@@ -3,6 +3,9 @@
 `year` is the last year of the evaluation window: for recognition in Q1/2025 it is 2024.
 """
 
+from functools import lru_cache
+
+from ..i18n import current_language
 from ..i18n import gettext as _
 from .common import (
     Findings,
@@ -49,9 +52,20 @@ def assessment_years(org, year, params):
 
 def g1_rating_history(org, year, params):
     """G1: every year of the window GOOD or higher, at least N EXCELLENT [000 §II.1(1), §IV.1]."""
+    rule = params["windows"]["gr_cell" if org.kind == "gr_cell" else "sub_cell"]
+    first = year - rule["years"] + 1
+    levels = tuple(map(org.ratings.get, range(first, year + 1)))
+    return _g1_verdict(org.kind == "gr_cell", first, levels, rule["min_excellent"], current_language())
+
+
+@lru_cache(maxsize=4096)
+def _g1_verdict(grassroots, first, levels, min_excellent, language):
+    """The G1 verdict depends on nothing but these arguments, and a province's thousands of cells
+    share a few hundred rating histories: each distinct history is judged and explained once
+    (`language` keys the Vietnamese or English texts). The result is shared, so never mutated."""
     f = Findings("G1", _("Kết quả xếp loại chất lượng các năm liền"), "[000 §II.1(1); §IV.1]")
-    years, rule = window(org, year, params)
-    history = {y: org.ratings.get(y) for y in years}
+    years = list(range(first, first + len(levels)))
+    history = dict(zip(years, levels, strict=True))
     excellent = [y for y, level in history.items() if level == "EXCELLENT"]
     unrated = [y for y, level in history.items() if level is None]
     f.evidence.update(
@@ -59,8 +73,8 @@ def g1_rating_history(org, year, params):
             "window": [years[0], years[-1]],
             "ratings": history,
             "excellent_years": excellent,
-            "min_excellent": rule["min_excellent"],
-            "kind": org.kind,
+            "min_excellent": min_excellent,
+            "kind": "gr_cell" if grassroots else "sub_cell",
         }
     )
     for y in years:
@@ -69,15 +83,15 @@ def g1_rating_history(org, year, params):
             f.miss(_("Năm %(y)d chưa có kết quả xếp loại") % {"y": y})
         elif not at_least(level, "GOOD"):
             f.fail(_("Năm %(y)d chỉ xếp loại %(level)s") % {"y": y, "level": rating_label(level)})
-    short = rule["min_excellent"] - len(excellent)
+    short = min_excellent - len(excellent)
     if short > 0:
         text = _("Giai đoạn %(w)s có %(n)d năm Hoàn thành xuất sắc nhiệm vụ, cần ít nhất %(need)d") % {
             "w": year_range_text(years),
             "n": len(excellent),
-            "need": rule["min_excellent"],
+            "need": min_excellent,
         }
         (f.miss if len(unrated) >= short else f.fail)(text)
-    kind_text = _("chi bộ cơ sở") if org.kind == "gr_cell" else _("chi bộ trực thuộc")
+    kind_text = _("chi bộ cơ sở") if grassroots else _("chi bộ trực thuộc")
     return f.result(
         _("%(kind)s: %(n)d năm liền %(w)s đều Hoàn thành tốt nhiệm vụ trở lên, %(e)d năm Hoàn thành xuất sắc")
         % {"kind": kind_text.capitalize(), "n": len(years), "w": year_range_text(years), "e": len(excellent)}

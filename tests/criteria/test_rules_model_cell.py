@@ -48,6 +48,21 @@ def test_g1_reads_the_window_of_each_kind_of_cell(kind, ratings, status, reason_
     assert result.section == "[000 §II.1(1); §IV.1]"
 
 
+def test_g1_verdicts_shared_between_equal_histories_follow_the_plan_numbers():
+    """G1 verdicts are memoized by (kind, window, ratings, plan numbers): a copied plan asking for
+    2 EXCELLENT years instead of 3 judges the same history differently, before and after."""
+    history = {2020: E, 2021: E, 2022: G, 2023: G, 2024: G}
+    first, second = perfect_cell("gr_cell"), perfect_cell("gr_cell")
+    first.ratings, second.ratings = dict(history), dict(history)
+    lenient = plan_params(MODEL_CELL)
+    lenient["windows"]["gr_cell"]["min_excellent"] = 2
+    assert model_cell.g1_rating_history(first, 2024, PARAMS).status == "not_met"
+    assert model_cell.g1_rating_history(second, 2024, lenient).status == "met"
+    assert model_cell.g1_rating_history(first, 2024, PARAMS).status == "not_met"
+    second.ratings[2022] = E  # a changed history is a new verdict, not the cached one
+    assert model_cell.g1_rating_history(second, 2024, PARAMS).status == "met"
+
+
 def test_g1_window_evidence_differs_for_a_grassroots_and_a_subordinate_cell():
     assert model_cell.g1_rating_history(perfect_cell("gr_cell"), 2024, PARAMS).evidence["window"] == [2020, 2024]
     assert model_cell.g1_rating_history(perfect_cell("sub_cell"), 2024, PARAMS).evidence["window"] == [2022, 2024]
