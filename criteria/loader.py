@@ -146,7 +146,11 @@ def load(organizations, rating_years, detail_years, needs, today=None, ranges=No
 
 def _load(organizations, rating_years, detail_years, needs, today, ranges):
     ranges = ranges or {}
-    source = organizations if isinstance(organizations, QuerySet) else None
+    # A queryset that can be filtered again (not sliced, not a union) names the subjects below.
+    filterable = isinstance(organizations, QuerySet) and not (
+        organizations.query.is_sliced or organizations.query.combinator
+    )
+    source = organizations if filterable else None
     facts = _subject_facts(organizations, today or datetime.date.today())
     if not facts:
         return facts

@@ -47,6 +47,15 @@ def test_a_queryset_of_cells_gives_the_verdicts_of_the_same_cells_as_instances(t
     assert not [q["sql"] for q in queries if ", ".join(ids) in q["sql"] or ",".join(ids) in q["sql"]]
 
 
+def test_a_page_of_cells_is_evaluated_as_given(tree):
+    """A paginated list passes a sliced queryset: it cannot be a subquery, its rows are the subjects."""
+    demo.populate()
+    _block_with_cells(tree)
+    page = _subtree(tree).order_by("name")[1:3]
+    results = engine.evaluate(page, Scheme.MEETING_QUALITY, 2024)
+    assert list(results) == [cell.pk for cell in _subtree(tree).order_by("name")[1:3]]
+
+
 def test_any_of_matches_in_and_an_empty_list_matches_nothing(tree):
     cells = _block_with_cells(tree)
     ids = [c.pk for c in cells]

@@ -34,7 +34,8 @@ class Command(BaseCommand):
         kinds = list(CELL_KINDS)
         if options["scheme"] in (Scheme.FOUR_GOODS, Scheme.EXEMPLARY):
             kinds.append(OrganizationKind.GRASSROOTS_COMMITTEE)
-        subjects = list(root.descendants(include_self=True).filter(kind__in=kinds).order_by("path"))
+        # A queryset, not a list: the loader reads just the fields it needs and filters by it as a subquery.
+        subjects = root.descendants(include_self=True).filter(kind__in=kinds).order_by("path")
         rows = ranked(evaluate(subjects, options["scheme"], options["year"], plan), options["filter"])
         out = self.stdout if self.stdout else sys.stdout
         if options["format"] == "csv":
