@@ -8,6 +8,7 @@ block (ĐUK)
 import os
 
 import pytest
+from django.db import connections
 
 from registry.models import OrganizationKind, Role
 
@@ -86,5 +87,11 @@ def browser():
         pytest.skip("Chromium is not installed")
     with sync_api.sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+            # While Playwright's sync API is active the test runs in a context of its own, where
+            # Django opened a second database connection: close it while still in that context,
+            # or the test database cannot be dropped at the end of the session.
+            connections.close_all()
