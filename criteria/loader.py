@@ -416,7 +416,7 @@ def _fetch(querysets, read_ahead):
     statements = [queryset.query.sql_with_params() for queryset in querysets]
     # Read here, in the caller's thread: `connection` resolves to the current thread's connection.
     alias, wrappers = db.alias, list(db.execute_wrappers)
-    results = queue.Queue()
+    results = queue.SimpleQueue()  # unbounded: the reader never waits for the caller
     stop = threading.Event()
 
     def read():
@@ -443,12 +443,7 @@ def _fetch(querysets, read_ahead):
                 raise rows
             yield rows
     finally:
-        stop.set()
-        while reader.is_alive():  # unblock a reader waiting to put a result nobody will take
-            try:
-                results.get(timeout=0.05)
-            except queue.Empty:
-                pass
+        stop.set()  # after an error here: the reader ends after its current query
         reader.join()
 
 
@@ -472,19 +467,24 @@ def _member_steps(members, member_scope, years, needs, ranges=None):
                 member_ratings,
             )
         )
-    if needs.attestations:
+    for wanted, model, names, shape, attribute in (
+        (needs.attestations, MemberAttestation, ATTESTATION_FIELDS, AttestationFacts, "attestations"),
+        (needs.nominations, MemberNomination, NOMINATION_FIELDS, NominationFacts, "nominations"),
+    ):
+        if not wanted:
+            continue
 
-        def attestations(rows):
+        def yearly(rows, shape=shape, attribute=attribute):
             for row in rows:
                 if row[0] in members:
-                    members[row[0]].attestations[row[1]] = AttestationFacts(*row[2:])
+                    getattr(members[row[0]], attribute)[row[1]] = shape(*row[2:])
 
         steps.append(
             (
-                MemberAttestation.objects.filter(
-                    member_id__in=member_scope, year__gte=years[0], year__lte=years[1]
-                ).values_list("member_id", "year", *ATTESTATION_FIELDS),
-                attestations,
+                model.objects.filter(member_id__in=member_scope, year__gte=years[0], year__lte=years[1]).values_list(
+                    "member_id", "year", *names
+                ),
+                yearly,
             )
         )
     start, end = _day_range(years)
@@ -506,21 +506,6 @@ def _member_steps(members, member_scope, years, needs, ranges=None):
                     "member_id", "date"
                 ),
                 dated,
-            )
-        )
-    if needs.nominations:
-
-        def nominations(rows):
-            for row in rows:
-                if row[0] in members:
-                    members[row[0]].nominations[row[1]] = NominationFacts(*row[2:])
-
-        steps.append(
-            (
-                MemberNomination.objects.filter(
-                    member_id__in=member_scope, year__gte=years[0], year__lte=years[1]
-                ).values_list("member_id", "year", *NOMINATION_FIELDS),
-                nominations,
             )
         )
     return steps
