@@ -141,6 +141,12 @@ def evaluate_all(subjects, year, schemes=None, plans=None, today=None):
 
 
 def _evaluate_all(subjects, year, schemes, plans, today):
+    schemes, plans, facts = _load_facts(subjects, year, schemes, plans, today)
+    return {scheme: _run(scheme, facts, year, plans[scheme]) for scheme in schemes}
+
+
+def _load_facts(subjects, year, schemes, plans, today):
+    """(schemes, their plans, the facts all of them need), in one load."""
     activate_cache()
     schemes = list(schemes or SPECS)
     plans = {scheme: resolve_plan(scheme, (plans or {}).get(scheme)) for scheme in schemes}
@@ -162,7 +168,7 @@ def _evaluate_all(subjects, year, schemes, plans, today):
         today=today,
         ranges=ranges,
     )
-    return {scheme: _run(scheme, facts, year, plans[scheme]) for scheme in schemes}
+    return schemes, plans, facts
 
 
 def evaluate(subjects, scheme, year, plan=None, today=None):
@@ -222,10 +228,14 @@ def evaluate_members(members, year, plan=None, today=None):
     cell_ids = {m.cell_id for m in member_facts.values() if m.leads and m.cell_id}
     collectives = {}
     if cell_ids:
-        cells = list(Organization.objects.filter(pk__in=cell_ids))
-        verdicts = evaluate(cells, Scheme.EXEMPLARY, year, plan, today=today)
-        ratings = load(cells, (year, year), (year, year), Needs(org_ratings=True), today=today)
-        collectives = {cell.pk: (ratings[cell.pk], verdicts[cell.pk]) for cell in cells}
+        # The leaders' cells as exemplary collectives: their verdicts and the facts behind them
+        # (the year's rating included), from one load.
+        with paused_gc():
+            _schemes, _plans, facts = _load_facts(
+                Organization.objects.filter(pk__in=cell_ids), year, [Scheme.EXEMPLARY], {Scheme.EXEMPLARY: plan}, today
+            )
+            verdicts = _run(Scheme.EXEMPLARY, facts, year, plan)
+        collectives = {pk: (org_facts, verdicts[pk]) for pk, org_facts in facts.items()}
     label = _scheme_label(Scheme.EXEMPLARY)
     results = {}
     for member in members:
