@@ -67,3 +67,24 @@ class ContentSecurityPolicyMiddleware:
             policy = API_DOCS_POLICY if request.path.startswith(API_DOCS_PREFIXES) else STRICT_POLICY
             response["Content-Security-Policy"] = render_policy(policy, used[0] if used else None)
         return response
+
+
+class NoStoreForSignedInMiddleware:
+    """`Cache-Control: no-store` on every response to a signed-in user or an API client.
+
+    Member pages, exports and API answers hold personal data (names, card numbers,
+    ratings); no browser, proxy or shared computer's cache may keep them. Static files
+    (served by whitenoise before this runs) and the anonymous login page are not concerned.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        signed_in = user is not None and user.is_authenticated
+        if signed_in or request.path.startswith("/api/"):
+            response["Cache-Control"] = "no-store, private"
+            response["Pragma"] = "no-cache"
+        return response

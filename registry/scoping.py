@@ -22,11 +22,12 @@ APPRAISE_GRASSROOTS = "appraise_grassroots"  # grassroots committee appraises it
 APPRAISE_BOARD = "appraise_board"  # a board of the upper level appraises
 DECIDE = "decide"  # the standing committee decides and signs
 MANAGE_PLANS = "manage_plans"
+MANAGE_TREE = "manage_tree"  # create, move, retype or close organizations (SCHEMES §0)
 
 ROLE_CAPABILITIES = {
     "cell_secretary": {VIEW, EDIT_REGISTRY, FILE_MONTHLY, REGISTER},
     "grassroots_staff": {VIEW, EDIT_REGISTRY, FILE_MONTHLY, LOCK_MONTH, REGISTER, APPRAISE_GRASSROOTS, DECIDE},
-    "org_board": {VIEW, EDIT_REGISTRY, ATTEND, APPRAISE_BOARD, MANAGE_PLANS},
+    "org_board": {VIEW, EDIT_REGISTRY, ATTEND, APPRAISE_BOARD, MANAGE_PLANS, MANAGE_TREE},
     "propaganda_board": {VIEW, APPRAISE_BOARD, REGISTER},
     "standing": {VIEW, ATTEND, DECIDE, MANAGE_PLANS},
     "attendee": {VIEW, ATTEND},
@@ -41,6 +42,7 @@ ROLE_CAPABILITIES = {
         APPRAISE_BOARD,
         DECIDE,
         MANAGE_PLANS,
+        MANAGE_TREE,
     },
 }
 
@@ -118,5 +120,16 @@ class ScopedQuerySet(models.QuerySet):
             return self.filter(pk__in=self.model._base_manager.filter(condition).values("pk"))
         return self.filter(condition)
 
+    def writable_by(self, user, capability):
+        """The objects `user` may change with `capability`: the write half of the policy.
+
+        Reading and writing are separate questions (a cell reads its former members'
+        history but changes only its current members), so models whose write reach
+        differs from their read reach override this. Write services look the stored
+        object up through it (never trusting ids from a request body) and answer 404
+        for anything outside it, exactly as for a nonexistent object.
+        """
+        return self.visible_to(user, capability)
+
     def editable_by(self, user):
-        return self.visible_to(user, EDIT_REGISTRY)
+        return self.writable_by(user, EDIT_REGISTRY)
