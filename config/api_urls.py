@@ -1,9 +1,9 @@
 """One router for the whole API; each app registers its viewsets in its api.py."""
 
 from django.urls import include, path
-from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
+from config.tokens import ObtainTokenView, TokenListView, TokenRevokeView
 from criteria.api import register as register_criteria
 from evaluations.api import register as register_evaluations
 from recognition.api import register as register_recognition
@@ -14,6 +14,8 @@ for register in (register_registry, register_evaluations, register_criteria, reg
     register(router)
 
 urlpatterns = [
-    path("token/", obtain_auth_token, name="api-token"),
+    path("token/", ObtainTokenView.as_view(), name="api-token"),
+    path("tokens/", TokenListView.as_view(), name="api-tokens"),
+    path("tokens/<str:token_key>/", TokenRevokeView.as_view(), name="api-token-revoke"),
     path("", include(router.urls)),
 ]

@@ -3,7 +3,8 @@
 Login: after LOGIN_THROTTLE_ATTEMPTS failed attempts for one user name from one
 address within LOGIN_THROTTLE_WINDOW seconds, the login page refuses further tries
 (HTTP 429, a Vietnamese message) until the window has passed; a successful login
-clears the count. API: DRF's user/anon rate throttles on the same cache.
+clears the count. The API token view (config/tokens.py) counts and refuses through
+the same counters, so a user locked out of the form gets no token either. API: DRF's user/anon rate throttles on the same cache.
 
 Counters live in the "throttle" cache (Redis when REDIS_URL is set, so every
 gunicorn worker sees the same count). If that cache is unreachable the throttles
@@ -46,7 +47,9 @@ def client_ip(request):
 
 
 def _login_key(request):
-    username = (request.POST.get("username") or "").strip().lower()
+    # A DRF request (the token view) carries the user name in .data, JSON or form alike.
+    data = getattr(request, "data", None) or request.POST
+    username = str(data.get("username") or "").strip().lower()
     digest = hashlib.sha256(f"{username}|{client_ip(request)}".encode()).hexdigest()
     return f"login-fail:{digest}"
 
@@ -59,7 +62,7 @@ def failed_attempts(request):
         return 0
 
 
-def _record_failure(request):
+def record_failure(request):
     cache = throttle_cache()
     key = _login_key(request)
     try:
@@ -71,7 +74,7 @@ def _record_failure(request):
         logger.warning("Login throttle cache unavailable; failure not counted", exc_info=True)
 
 
-def _clear_failures(request):
+def clear_failures(request):
     try:
         throttle_cache().delete(_login_key(request))
     except Exception:
@@ -97,11 +100,11 @@ class ThrottledLoginView(auth_views.LoginView):
         return super().post(request, *args, **kwargs)
 
     def form_invalid(self, form):
-        _record_failure(self.request)
+        record_failure(self.request)
         return super().form_invalid(form)
 
     def form_valid(self, form):
-        _clear_failures(self.request)
+        clear_failures(self.request)
         return super().form_valid(form)
 
 

@@ -6,6 +6,7 @@ SQLite in the project folder and Celery tasks run eagerly in-process.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -49,7 +50,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "django_filters",
     "drf_spectacular",
     "import_export",
@@ -161,7 +162,7 @@ REMINDER_DAY_OF_MONTH = envint("REMINDER_DAY_OF_MONTH", 5)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "knox.auth.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": [
@@ -175,6 +176,12 @@ REST_FRAMEWORK = {
     # Generous rates (config/auth.py): a brake on scripts and guessing, never on people or tests.
     "DEFAULT_THROTTLE_CLASSES": ["config.auth.AnonRateThrottle", "config.auth.UserRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"anon": "300/min", "user": "3000/min"},
+}
+# API tokens (config/tokens.py): each expires API_TOKEN_TTL_HOURS after it was issued; revoked at /api/tokens/.
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(hours=envint("API_TOKEN_TTL_HOURS", 10)),
+    "TOKEN_LIMIT_PER_USER": None,
+    "AUTO_REFRESH": False,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Cổng thông tin tổ chức đảng — API",

@@ -159,7 +159,9 @@ NOT_IN_MATRIX = {
     "password_reset_done": "Django's view",
     "password_reset_confirm": "Django's view, token-protected",
     "password_reset_complete": "Django's view",
-    "api-token": "POST user name and password (anonymous by design, throttled as anon)",
+    "api-token": "POST user name and password (anonymous by design, throttled like the login form)",
+    "api-tokens": "the signed-in user's own tokens only (tests/production/test_api_tokens.py)",
+    "api-token-revoke": "the signed-in user's own tokens only (tests/production/test_api_tokens.py)",
 }
 
 MATRIX = """

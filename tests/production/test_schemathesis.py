@@ -14,7 +14,7 @@ from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, settings
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance
 
@@ -30,7 +30,7 @@ schema.config.phases.coverage.enabled = False
 
 @pytest.fixture
 def token(users):
-    return Token.objects.create(user=users.admin).key
+    return AuthToken.objects.create(user=users.admin)[1]
 
 
 @pytest.fixture(autouse=True)
