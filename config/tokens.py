@@ -79,7 +79,7 @@ class TokenListView(APIView):
         tokens = AuthToken.objects.filter(user=request.user).order_by("-created")
         return Response(TokenListedSerializer(tokens, many=True).data)
 
-    @extend_schema(responses={204: None})
+    @extend_schema(operation_id="tokens_revoke_all", responses={204: None})
     def delete(self, request):
         AuthToken.objects.filter(user=request.user).delete()
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -90,7 +90,7 @@ class TokenRevokeView(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses={204: None, 404: inline_serializer("NotFound", {"detail": serializers.CharField()})})
+    @extend_schema(operation_id="tokens_revoke_one", responses={204: None, 404: inline_serializer("NotFound", {"detail": serializers.CharField()})})
     def delete(self, request, token_key):
         if len(token_key) > CONSTANTS.MAXIMUM_TOKEN_PREFIX_LENGTH + CONSTANTS.TOKEN_KEY_LENGTH:
             return Response({"detail": _("Không tìm thấy.")}, status=status.HTTP_404_NOT_FOUND)

@@ -1,6 +1,7 @@
 """Admin of the monthly work, every list scoped through visible_to."""
 
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
 from .models import (
     AttendeeAssignment,
@@ -12,13 +13,16 @@ from .models import (
     Meeting,
     MeetingQualityFramework,
     MeetingSchedule,
+    MonthLock,
     MonthlyReminder,
     Notification,
     Postponement,
 )
 
 
-class ScopedAdmin(admin.ModelAdmin):
+class ScopedAdmin(SimpleHistoryAdmin):
+    """Scoped lists with the history of each record (django-simple-history)."""
+
     def get_queryset(self, request):
         return super().get_queryset(request).visible_to(request.user)
 
@@ -62,6 +66,23 @@ class FourGoodsAdmin(ScopedAdmin):
 @admin.register(FourGoodsReopen)
 class FourGoodsReopenAdmin(ScopedAdmin):
     list_display = ["assessment", "reopened_by", "reopened_at", "reason"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(MonthLock)
+class MonthLockAdmin(ScopedAdmin):
+    """Read-only here: months are locked and reopened through the services (audited)."""
+
+    list_display = ["organization", "year", "month", "locked_by", "locked_at", "reopened_by", "reopened_at"]
+    list_filter = ["year", "month"]
+
+    def has_add_permission(self, request):
+        return False
 
     def has_change_permission(self, request, obj=None):
         return False

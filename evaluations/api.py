@@ -1,19 +1,21 @@
 """REST API of the monthly work. Every queryset goes through visible_to; writes through services."""
 
 import django_filters
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.response import Response
 
-from registry.models import Organization
-from registry.scoping import ATTEND, FILE_MONTHLY, VIEW, can
+from registry.models import Member, Organization
+from registry.scoping import ATTEND, VIEW, can, prefixes_for
 
 from . import selectors, services
 from .models import (
@@ -50,7 +52,65 @@ def _cell(user, pk, capability):
     return get_object_or_404(Organization.objects.visible_to(user, capability), pk=pk)
 
 
+class ScopedOrganizationField(serializers.PrimaryKeyRelatedField):
+    """An organization id from the request body, looked up only among those the user sees.
+
+    An id outside the user's scope answers 404 exactly like a nonexistent one (issue 10,
+    hole 5: no existence oracle); a non-number or an out-of-range number answers 400.
+    """
+
+    def __init__(self, cells_only=True, **kwargs):
+        self.cells_only = cells_only
+        kwargs.setdefault("queryset", Organization.objects.cells() if cells_only else Organization.objects.all())
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, (int, str)):
+            raise ValidationError(_("Mã tổ chức không hợp lệ."))
+        try:
+            pk = int(data)
+        except (TypeError, ValueError):
+            raise ValidationError(_("Mã tổ chức không hợp lệ.")) from None
+        if not 0 < pk < 2**31:
+            raise NotFound
+        request = self.context.get("request")
+        queryset = self.get_queryset()
+        if request is not None:
+            queryset = queryset.visible_to(request.user)
+        try:
+            return queryset.get(pk=pk)
+        except Organization.DoesNotExist:
+            raise NotFound from None
+
+
+class ScopedMemberField(serializers.PrimaryKeyRelatedField):
+    """A member id looked up only among the members the user sees: a member of a cell outside
+    the user's scope is answered exactly like an unknown id, naming nobody (issue 10, hole 5)."""
+
+    default_error_messages = {
+        "does_not_exist": _("Không có đảng viên mã “{pk_value}”."),
+        "incorrect_type": _("Mã đảng viên không hợp lệ."),
+    }
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        queryset = Member.objects.all()
+        return queryset.visible_to(request.user) if request is not None else queryset.none()
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, (int, str)):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        try:
+            pk = int(data)
+        except (TypeError, ValueError):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        if not 0 < pk < 2**31:
+            self.fail("does_not_exist", pk_value=pk)
+        return super().to_internal_value(pk)
+
+
 class AttendanceSerializer(serializers.ModelSerializer):
+    member = ScopedMemberField()
     member_name = serializers.CharField(source="member.full_name", read_only=True)
 
     class Meta:
@@ -59,11 +119,14 @@ class AttendanceSerializer(serializers.ModelSerializer):
 
 
 class MeetingSerializer(serializers.ModelSerializer):
+    cell = ScopedOrganizationField()
     attendances = AttendanceSerializer(many=True)
     effective_score = serializers.DecimalField(max_digits=5, decimal_places=2, read_only=True)
     section_scores = serializers.DictField(
-        child=serializers.DecimalField(max_digits=5, decimal_places=2), required=False
+        child=serializers.DecimalField(max_digits=5, decimal_places=2, min_value=0), required=False
     )
+    votes_for = serializers.IntegerField(min_value=0, max_value=9999, required=False)
+    votes_against = serializers.IntegerField(min_value=0, max_value=9999, required=False)
 
     class Meta:
         model = Meeting
@@ -112,7 +175,6 @@ class MeetingSerializer(serializers.ModelSerializer):
             "quality_level",
             "framework",
         ]
-        extra_kwargs = {"cell": {"queryset": Organization.objects.cells()}}
 
 
 class MeetingFilter(django_filters.FilterSet):
@@ -165,8 +227,12 @@ class MeetingViewSet(viewsets.ModelViewSet):
             }
             for row in data.pop("attendances", [])
         }
-        cell = data.pop("cell", None) or (meeting.cell if meeting else None)
-        cell = _cell(self.request.user, cell.pk, VIEW)
+        # The cell of a stored meeting is the one it was filed for: never moved, never taken from
+        # the body (issue 10, hole 1); a new meeting's cell was looked up in scope by the field.
+        body_cell = data.pop("cell", None)
+        cell = meeting.cell if meeting is not None else body_cell
+        if cell is None:
+            raise ValidationError({"cell": _("Cần chọn chi bộ.")})
         if meeting is not None:
             for name in ("date", "start_time", "end_time", "kind", "topic", "agenda", "conclusions", "resolution"):
                 data.setdefault(name, getattr(meeting, name))
@@ -183,17 +249,19 @@ class MeetingViewSet(viewsets.ModelViewSet):
 
     def update(self, request, *args, **kwargs):
         meeting = self.get_object()
-        serializer = self.get_serializer(meeting, data=request.data, partial=kwargs.get("partial", False))
+        body = request.data
+        if not isinstance(body, dict):
+            raise ValidationError(_("Dữ liệu gửi lên không hợp lệ."))
+        # `cell` is read-only on update: a meeting stays with the cell it was filed for.
+        body = {key: value for key, value in body.items() if key != "cell"}
+        body.setdefault("cell", meeting.cell_id)
+        serializer = self.get_serializer(meeting, data=body, partial=kwargs.get("partial", False))
         serializer.is_valid(raise_exception=True)
         meeting = self._save(serializer, meeting)
         return Response(self.get_serializer(meeting).data)
 
     def perform_destroy(self, instance):
-        if not can(self.request.user, FILE_MONTHLY, instance.cell):
-            raise PermissionDenied
-        if services.month_is_locked(instance.cell, instance.date.year, instance.date.month):
-            raise ValidationError(services.locked_message(instance.date.year, instance.date.month))
-        instance.delete()
+        _call(services.meeting_delete, user=self.request.user, meeting=instance)
 
     @action(detail=True, methods=["get", "post"], url_path="report")
     def report(self, request, pk=None):
@@ -241,6 +309,17 @@ class AttendeeReportViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class FourGoodsSerializer(serializers.ModelSerializer):
+    """Bounded input: a year, a month, points as {code: number}, achieved as {code: bool} (issue 10, hole 9)."""
+
+    organization = ScopedOrganizationField(cells_only=False)
+    year = serializers.IntegerField(min_value=2000, max_value=2100)
+    month = serializers.IntegerField(min_value=1, max_value=12)
+    points = serializers.DictField(
+        child=serializers.DecimalField(max_digits=5, decimal_places=2, min_value=0), required=False
+    )
+    achieved = serializers.DictField(child=serializers.BooleanField(), required=False)
+    votes_for = serializers.IntegerField(min_value=0, max_value=9999, required=False)
+    votes_against = serializers.IntegerField(min_value=0, max_value=9999, required=False)
     is_locked = serializers.BooleanField(read_only=True)
 
     class Meta:
@@ -286,7 +365,7 @@ class FourGoodsViewSet(
         return _call(
             services.four_goods_save,
             user=self.request.user,
-            organization=_cell(self.request.user, organization.pk, VIEW),
+            organization=organization,
             year=data["year"],
             month=data["month"],
             points=data.get("points", {}),
@@ -303,7 +382,11 @@ class FourGoodsViewSet(
 
     def update(self, request, *args, **kwargs):
         instance = self.get_object()
-        serializer = self.get_serializer(instance, data=request.data, partial=True)
+        if not isinstance(request.data, dict):
+            raise ValidationError(_("Dữ liệu gửi lên không hợp lệ."))
+        # The organization, year and month of a stored self-assessment are fixed.
+        body = {k: v for k, v in request.data.items() if k not in ("organization", "year", "month")}
+        serializer = self.get_serializer(instance, data=body, partial=True)
         serializer.is_valid(raise_exception=True)
         data = {
             "year": instance.year,
@@ -353,10 +436,12 @@ class FourGoodsReopenViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class ScheduleSerializer(serializers.ModelSerializer):
+    cell = ScopedOrganizationField()
+    day_of_month = serializers.IntegerField(min_value=1, max_value=28)
+
     class Meta:
         model = MeetingSchedule
         fields = ["id", "cell", "day_of_month", "start_time", "place"]
-        extra_kwargs = {"cell": {"queryset": Organization.objects.cells(), "validators": []}}
 
 
 class ScheduleViewSet(viewsets.ModelViewSet):
@@ -368,11 +453,10 @@ class ScheduleViewSet(viewsets.ModelViewSet):
 
     def perform_create(self, serializer):
         data = serializer.validated_data
-        cell = _cell(self.request.user, data["cell"].pk, VIEW)
         serializer.instance = _call(
             services.schedule_set,
             user=self.request.user,
-            cell=cell,
+            cell=data["cell"],
             day_of_month=data["day_of_month"],
             start_time=data.get("start_time"),
             place=data.get("place", ""),
@@ -391,9 +475,7 @@ class ScheduleViewSet(viewsets.ModelViewSet):
         )
 
     def perform_destroy(self, instance):
-        if not can(self.request.user, FILE_MONTHLY, instance.cell):
-            raise PermissionDenied
-        instance.delete()
+        _call(services.schedule_delete, user=self.request.user, schedule=instance)
 
     @extend_schema(
         parameters=[OpenApiParameter("organization", int, required=False)],
@@ -438,10 +520,11 @@ class ScheduleViewSet(viewsets.ModelViewSet):
 
 
 class PostponementSerializer(serializers.ModelSerializer):
+    cell = ScopedOrganizationField()
+
     class Meta:
         model = Postponement
         fields = ["id", "cell", "original_date", "new_date", "reason", "created_at"]
-        extra_kwargs = {"cell": {"queryset": Organization.objects.cells()}}
         validators = []
 
 
@@ -454,15 +537,38 @@ class PostponementViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
-        cell = _cell(self.request.user, data.pop("cell").pk, VIEW)
+        cell = data.pop("cell")
         serializer.instance = _call(services.postponement_report, user=self.request.user, cell=cell, **data)
 
 
+class AttendeeField(serializers.PrimaryKeyRelatedField):
+    """Only attendee users appointed within the requesting user's scope (issue 10, hole 5)."""
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        if request is None:
+            return get_user_model().objects.none()
+        return selectors.attendee_choices(request.user)
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, (int, str)):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        try:
+            pk = int(data)
+        except (TypeError, ValueError):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        if not 0 < pk < 2**31:
+            self.fail("does_not_exist", pk_value=pk)
+        return super().to_internal_value(pk)
+
+
 class AssignmentSerializer(serializers.ModelSerializer):
+    user = AttendeeField()
+    cell = ScopedOrganizationField()
+
     class Meta:
         model = AttendeeAssignment
         fields = ["id", "user", "cell", "start_date", "end_date"]
-        extra_kwargs = {"cell": {"queryset": Organization.objects.cells()}}
 
 
 class AssignmentViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
@@ -474,12 +580,11 @@ class AssignmentViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
     def perform_create(self, serializer):
         data = serializer.validated_data
-        cell = _cell(self.request.user, data["cell"].pk, VIEW)
         serializer.instance = _call(
             services.assignment_create,
             user=self.request.user,
             attendee=data["user"],
-            cell=cell,
+            cell=data["cell"],
             start_date=data["start_date"],
             end_date=data["end_date"],
         )
@@ -595,8 +700,28 @@ class FrameworkSerializer(serializers.ModelSerializer):
 
 
 class FrameworkViewSet(viewsets.ReadOnlyModelViewSet):
+    """Frameworks that apply within the user's scope: the general ones, those adopted by an
+    organization of the user's subtree or by one of its ancestors; any other answers 404 (issue 10, hole 5)."""
+
     serializer_class = FrameworkSerializer
-    queryset = MeetingQualityFramework.objects.prefetch_related("sections").order_by("pk")
+    queryset = MeetingQualityFramework.objects.none()
+
+    def get_queryset(self):
+        queryset = MeetingQualityFramework.objects.prefetch_related("sections").order_by("pk")
+        if getattr(self, "swagger_fake_view", False):
+            return queryset.none()
+        prefixes = prefixes_for(self.request.user, VIEW)
+        if prefixes is None:
+            return queryset
+        condition = Q(organization__isnull=True)
+        ancestors = set()
+        for prefix in prefixes:
+            condition |= Q(organization__path__startswith=prefix)
+            parts = prefix.split(".")[:-1]
+            ancestors.update(".".join(parts[: i + 1]) + "." for i in range(len(parts)))
+        if ancestors:
+            condition |= Q(organization__path__in=sorted(ancestors))
+        return queryset.filter(condition) if prefixes else queryset.filter(organization__isnull=True)
 
 
 class NotificationSerializer(serializers.ModelSerializer):

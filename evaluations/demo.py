@@ -23,6 +23,7 @@ from .models import (
     Meeting,
     MeetingKind,
     MeetingSchedule,
+    MonthLock,
     Postponement,
 )
 from .services import duration_minutes, meeting_figures
@@ -197,6 +198,16 @@ def populate(cells, rng, years=(2023, 2024, 2025)):
             )
     Attendance.objects.bulk_create(rows, batch_size=5000)
     FourGoodsAssessment.objects.bulk_create(assessments, batch_size=1000, ignore_conflicts=True)
+    # The locked months are MonthLock rows of their own (issue 10, hole 8).
+    MonthLock.objects.bulk_create(
+        [
+            MonthLock(organization=a.organization, year=a.year, month=a.month, locked_at=a.locked_at)
+            for a in assessments
+            if a.locked_at is not None
+        ],
+        batch_size=1000,
+        ignore_conflicts=True,
+    )
     _attendees(rng, cells, created, years, today)
     return len(created)
 

@@ -27,6 +27,29 @@ class TimeInput(forms.TimeInput):
         super().__init__(format="%H:%M", **kwargs)
 
 
+class DecimalInput(forms.TextInput):
+    """A decimal typed on a phone: the decimal keypad, and a comma as Vietnamese writes it."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs={"inputmode": "decimal", "autocomplete": "off", **(attrs or {})})
+
+
+class VietDecimalField(forms.DecimalField):
+    """A decimal that reads the Vietnamese decimal comma: "13,5" is 13.5, never 135."""
+
+    widget = DecimalInput
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = value.strip().replace(" ", "").replace(",", ".")
+        return super().to_python(value)
+
+    def widget_attrs(self, widget):
+        attrs = super().widget_attrs(widget)
+        attrs.pop("step", None)  # a text input: no browser step check, the server checks the range
+        return attrs
+
+
 class MeetingForm(forms.Form):
     """The meeting record; attendance rows are read from `att-<id>`, `reason-<id>`, `spoke-<id>`."""
 
@@ -40,6 +63,13 @@ class MeetingForm(forms.Form):
     resolution = forms.CharField(label=_("Nghị quyết"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     votes_for = forms.IntegerField(label=_("Số tán thành mức điểm đề xuất"), min_value=0, required=False)
     votes_against = forms.IntegerField(label=_("Số không tán thành"), min_value=0, required=False)
+    separate_meeting = forms.BooleanField(
+        label=_("Đây là một buổi họp riêng"),
+        required=False,
+        help_text=_("Chỉ đánh dấu khi chi bộ họp hai buổi cùng hình thức trong cùng một ngày."),
+    )
+    # One token per opened form: a second POST of the same form (a double tap) saves nothing new.
+    submission_token = forms.CharField(required=False, widget=forms.HiddenInput(), max_length=64)
     attachment = forms.FileField(
         label=_("Tệp đính kèm (biên bản, nghị quyết)"),
         required=False,
@@ -58,13 +88,13 @@ class MeetingForm(forms.Form):
         self.section_fields = []
         for section in framework.sections.all():
             name = f"section_{section.code}"
-            self.fields[name] = forms.DecimalField(
+            self.fields[name] = VietDecimalField(
                 label=f"{section.title} ({section.points})",
                 required=False,
                 min_value=0,
                 max_digits=5,
                 decimal_places=2,
-                widget=forms.NumberInput(attrs={"step": "0.5", "data-max": section.points, "class": "section-score"}),
+                widget=DecimalInput(attrs={"data-max": section.points, "class": "section-score"}),
             )
             self.section_fields.append(name)
 
@@ -72,7 +102,11 @@ class MeetingForm(forms.Form):
         return [self[name] for name in self.section_fields]
 
     def service_data(self):
-        data = {k: v for k, v in self.cleaned_data.items() if not k.startswith("section_") and k != "attachment"}
+        data = {
+            k: v
+            for k, v in self.cleaned_data.items()
+            if not k.startswith("section_") and k not in ("attachment", "submission_token")
+        }
         data["section_scores"] = {
             name.removeprefix("section_"): self.cleaned_data[name]
             for name in self.section_fields
@@ -113,7 +147,7 @@ class AttendeeReportForm(forms.Form):
         label=_("Những vấn đề tiếp thu, đã báo cáo"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
     assessment = forms.CharField(label=_("Đánh giá chất lượng sinh hoạt"), widget=forms.Textarea(attrs={"rows": 3}))
-    decided_score = forms.DecimalField(label=_("Điểm quyết định"), min_value=0, max_digits=5, decimal_places=2)
+    decided_score = VietDecimalField(label=_("Điểm quyết định"), min_value=0, max_digits=5, decimal_places=2)
 
 
 class FourGoodsForm(forms.Form):
@@ -127,12 +161,12 @@ class FourGoodsForm(forms.Form):
         self.framework = framework
         for criterion in framework.criteria:
             code = criterion["code"]
-            self.fields[f"points_{code}"] = forms.DecimalField(
+            self.fields[f"points_{code}"] = VietDecimalField(
                 label=f"{code}. {criterion['title']} ({criterion['points']})",
                 min_value=0,
                 max_digits=5,
                 decimal_places=2,
-                widget=forms.NumberInput(attrs={"step": "0.5", "data-max": criterion["points"], "class": "fg-points"}),
+                widget=DecimalInput(attrs={"data-max": criterion["points"], "class": "fg-points"}),
             )
             self.fields[f"achieved_{code}"] = forms.BooleanField(
                 label=_("Đạt"), required=False, widget=forms.CheckboxInput(attrs={"class": "fg-achieved"})

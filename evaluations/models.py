@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.validators import FileExtensionValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from registry.models import Member, Organization
 from registry.scoping import ScopedQuerySet
@@ -97,6 +98,7 @@ class Meeting(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = MeetingQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("buổi sinh hoạt chi bộ")
@@ -139,6 +141,7 @@ class Attendance(models.Model):
     spoke = models.BooleanField(_("phát biểu"), default=False)
 
     objects = AttendanceQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("điểm danh")
@@ -191,6 +194,7 @@ class FourGoodsAssessment(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = FourGoodsAssessmentQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("tự đánh giá bốn tốt hằng tháng")
@@ -390,6 +394,7 @@ class MeetingSchedule(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = OrgScopedQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("lịch sinh hoạt chi bộ")
@@ -417,6 +422,7 @@ class Postponement(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = OrgScopedQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("báo hoãn sinh hoạt")
@@ -448,6 +454,7 @@ class AttendeeAssignment(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = OrgScopedQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("phân công dự sinh hoạt")
@@ -486,6 +493,7 @@ class AttendeeReport(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = AttendeeReportQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("báo cáo dự sinh hoạt chi bộ")
@@ -510,6 +518,7 @@ class MeetingAttachment(models.Model):
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
     objects = MeetingAttachmentQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("tệp đính kèm")
@@ -537,6 +546,7 @@ class FourGoodsReopen(models.Model):
     previous_values = models.JSONField(default=dict)
 
     objects = FourGoodsReopenQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("mở lại tháng đã khóa")
@@ -545,6 +555,67 @@ class FourGoodsReopen(models.Model):
 
     def __str__(self):
         return f"{self.assessment} — {self.reopened_at:%d/%m/%Y}"
+
+
+class MonthLockQuerySet(ScopedQuerySet):
+    scope_lookup = "organization__path"
+
+    def active(self):
+        return self.filter(reopened_at__isnull=True)
+
+    def covering(self, organization, year, month):
+        """Active locks of the month set by `organization` or any of its ancestors (path prefixes)."""
+        parts = organization.path.split(".")[:-1]
+        ancestors = [".".join(parts[: i + 1]) + "." for i in range(len(parts))]
+        return self.active().filter(organization__path__in=ancestors, year=year, month=month)
+
+
+class MonthLock(models.Model):
+    """A locked month of an organization's whole subtree (SCHEMES §3.2; issue 10, hole 8).
+
+    A record of its own, not a flag on filed self-assessments: every monthly write (meetings,
+    attendance, four-goods months, attendee reports) of any organization under it is refused
+    while it is active, whether or not anything was filed. Reopening closes the row (who, when,
+    why) instead of deleting it; a later lock is a new row.
+    """
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="month_locks", verbose_name=_("tổ chức đảng")
+    )
+    year = models.PositiveSmallIntegerField(_("năm"))
+    month = models.PositiveSmallIntegerField(_("tháng"))
+    locked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    locked_at = models.DateTimeField(_("khóa lúc"))
+    reopened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reopened_at = models.DateTimeField(_("mở lại lúc"), null=True, blank=True)
+    reopen_reason = models.TextField(_("lý do mở lại"), blank=True)
+
+    objects = MonthLockQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("khóa tháng")
+        verbose_name_plural = _("khóa tháng")
+        ordering = ["-year", "-month", "-locked_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "year", "month"],
+                condition=models.Q(reopened_at__isnull=True),
+                name="one_active_month_lock",
+            ),
+            models.CheckConstraint(condition=models.Q(month__gte=1, month__lte=12), name="month_lock_month_range"),
+        ]
+
+    def __str__(self):
+        return f"{self.organization} {self.month:02d}/{self.year}"
+
+    @property
+    def is_active(self):
+        return self.reopened_at is None
 
 
 # --------------------------------------------------------------------------------------

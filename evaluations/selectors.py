@@ -387,3 +387,36 @@ def meetings_for_list(user, **filters):
         .select_related("cell")
         .prefetch_related(Prefetch("attendee_report", queryset=AttendeeReport.objects.all()))
     )
+
+
+ATTENDEE_ROLES = ("attendee", "standing", "org_board", "grassroots_staff")
+
+
+def attendee_choices(user):
+    """Users who may be assigned to attend meetings, as seen by `user` (issue 10, hole 5).
+
+    Attendee users (meeting attendee, standing committee, organization board, grassroots staff
+    [001 §III.2(2)]) appointed within the subtrees where `user` may assign (lock a month or
+    manage plans), or at an ancestor of those (the upper level that sends its staff) — never
+    the attendee users of another block or committee.
+    """
+    from django.contrib.auth import get_user_model
+
+    from registry.scoping import LOCK_MONTH, MANAGE_PLANS, prefixes_for
+
+    users = get_user_model().objects.filter(is_active=True)
+    lock, plans = prefixes_for(user, LOCK_MONTH), prefixes_for(user, MANAGE_PLANS)
+    roles = Q(appointments__role__in=ATTENDEE_ROLES)
+    if lock is None or plans is None:
+        return users.filter(roles).distinct().order_by("username")
+    prefixes = sorted(set(lock) | set(plans))
+    if not prefixes:
+        return users.none()
+    where = Q(pk__in=[])
+    ancestors = set()
+    for prefix in prefixes:
+        where |= Q(appointments__organization__path__startswith=prefix)
+        parts = prefix.split(".")[:-1]
+        ancestors.update(".".join(parts[: i + 1]) + "." for i in range(len(parts)))
+    where |= Q(appointments__organization__path__in=sorted(ancestors))
+    return users.filter(pk__in=users.filter(roles & where).values("pk")).order_by("username")

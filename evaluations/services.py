@@ -25,6 +25,7 @@ from .models import (
     Meeting,
     MeetingKind,
     MeetingSchedule,
+    MonthLock,
     Postponement,
 )
 
@@ -37,9 +38,33 @@ def _require(user, capability, organization):
 
 
 def month_is_locked(organization, year, month):
-    return FourGoodsAssessment.objects.filter(
-        organization=organization, year=year, month=month, locked_at__isnull=False
-    ).exists()
+    """Is the month locked for `organization` by a MonthLock of itself or of any ancestor?
+
+    A lock is a record of its own (issue 10, hole 8): it holds whether or not anything was filed.
+    """
+    return MonthLock.objects.covering(organization, year, month).exists()
+
+
+def _refuse_locked(organization, day):
+    if day is not None and month_is_locked(organization, day.year, day.month):
+        raise ValidationError({"date": locked_message(day.year, day.month)})
+
+
+def _refuse_hidden_members(user, attendance, day):
+    """A roll call naming members the user cannot see answers exactly as for unknown ids,
+    never with their names (issue 10, hole 5)."""
+    from registry.models import Member
+
+    keys = list(attendance)
+    visible = set(Member.objects.visible_to(user).filter(pk__in=keys).values_list("pk", flat=True))
+    hidden = [pk for pk in keys if pk not in visible]
+    if hidden:
+        raise ValidationError(
+            {
+                "__all__": _("Không có trong danh sách đảng viên của chi bộ ngày %(d)s: %(names)s.")
+                % {"d": short_date(day) if day else "", "names": ", ".join(str(pk) for pk in hidden)}
+            }
+        )
 
 
 def locked_message(year, month):
@@ -83,6 +108,39 @@ def meeting_figures(*, roll_size, statuses, speakers, kind, start_time, end_time
     }
 
 
+def _vote_errors(data, present):
+    """Votes are cast by the members present: neither count, nor their sum, may exceed them
+    [001 §III.4(2): the members present vote on the proposed score]."""
+    errors = {}
+    votes_for, votes_against = data.get("votes_for") or 0, data.get("votes_against") or 0
+    if votes_for > present:
+        errors["votes_for"] = _("Số phiếu tán thành (%(n)d) vượt số đảng viên có mặt (%(p)d).") % {
+            "n": votes_for,
+            "p": present,
+        }
+    if votes_against > present:
+        errors["votes_against"] = _("Số phiếu không tán thành (%(n)d) vượt số đảng viên có mặt (%(p)d).") % {
+            "n": votes_against,
+            "p": present,
+        }
+    if not errors and votes_for + votes_against > present:
+        errors["votes_against"] = _(
+            "Tổng số phiếu (%(n)d tán thành, %(a)d không tán thành) vượt số đảng viên có mặt (%(p)d)."
+        ) % {"n": votes_for, "a": votes_against, "p": present}
+    return errors
+
+
+def _same_day_meetings(cell, day, kind, meeting=None):
+    """Meetings of this kind already recorded for the cell on that day. Inside the saving
+    transaction the cell row is locked first, so two simultaneous saves cannot both pass."""
+    if transaction.get_connection().in_atomic_block:
+        type(cell).objects.select_for_update().filter(pk=cell.pk).first()
+    others = Meeting.objects.filter(cell=cell, date=day, kind=kind)
+    if meeting is not None and meeting.pk:
+        others = others.exclude(pk=meeting.pk)
+    return others
+
+
 def validate_meeting(*, cell, data, attendance, meeting=None, framework=None, today=None):
     """Field errors of a meeting record, Vietnamese, keyed by field ("__all__" for the roll)."""
     today = today or timezone.localdate()
@@ -117,6 +175,32 @@ def validate_meeting(*, cell, data, attendance, meeting=None, framework=None, to
         missing = [m.full_name for pk, m in roll.items() if pk not in attendance]
         if missing and "__all__" not in errors:
             errors["__all__"] = _("Chưa điểm danh: %(names)s.") % {"names": ", ".join(missing)}
+        # Only a member who was there can have spoken: say so rather than drop the tick.
+        absent_speakers = [
+            roll[pk].full_name
+            for pk, row in attendance.items()
+            if pk in roll and row.get("spoke") and (row.get("status") or AttendanceStatus.PRESENT) != "present"
+        ]
+        if absent_speakers:
+            errors["speakers"] = _("Đảng viên vắng mặt không thể được ghi là phát biểu: %(names)s.") % {
+                "names": ", ".join(absent_speakers)
+            }
+        present = sum(
+            1
+            for pk, row in attendance.items()
+            if pk in roll and (row.get("status") or AttendanceStatus.PRESENT) == "present"
+        )
+        errors.update(_vote_errors(data, present))
+    if day and data.get("kind") and not data.get("separate_meeting"):
+        if _same_day_meetings(cell, day, data["kind"], meeting).exists():
+            errors.setdefault(
+                "date",
+                _(
+                    "Chi bộ đã có biên bản %(kind)s ngày %(d)s. Nếu đây là một buổi họp khác, "
+                    "đánh dấu “Đây là một buổi họp riêng”; nếu không, hãy sửa biên bản đã có."
+                )
+                % {"kind": MeetingKind(data["kind"]).label.lower(), "d": day.strftime("%d/%m/%Y")},
+            )
     if framework is not None:
         section_scores = data.get("section_scores") or {}
         for section in framework.sections.all():
@@ -138,9 +222,15 @@ def meeting_save(*, user, cell, data, attendance, meeting=None, today=None):
     The self-score is the sum of the section scores; the level follows the framework, from the
     attendee's decided score where one was filed [001 §III.4(3)].
     """
+    if meeting is not None:
+        # The policy and the lock look at the meeting as stored, never at a cell from the request.
+        meeting = Meeting.objects.select_for_update(of=("self",)).select_related("cell").get(pk=meeting.pk)
+        cell = meeting.cell
     _require(user, FILE_MONTHLY, cell)
     if meeting is not None:
-        meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+        _refuse_locked(cell, meeting.date)
+    _refuse_locked(cell, data.get("date"))
+    _refuse_hidden_members(user, attendance, data.get("date"))
     framework = (meeting.framework if meeting and meeting.framework_id else None) or selectors.meeting_framework_for(
         cell
     )
@@ -177,27 +267,58 @@ def meeting_save(*, user, cell, data, attendance, meeting=None, today=None):
     for name, value in figures.items():
         setattr(meeting, name, value)
     meeting.quality_level = framework.level_for(meeting.effective_score)
+    meeting._history_user = user
     meeting.save()
-    meeting.attendances.all().delete()
-    Attendance.objects.bulk_create(
-        Attendance(
-            meeting=meeting,
-            member_id=pk,
-            status=status,
-            reason=reason if status != AttendanceStatus.PRESENT else "",
-            spoke=spoke and status == AttendanceStatus.PRESENT,
-        )
-        for pk, status, reason, spoke in rows
-    )
+    _sync_attendance(meeting, rows, user)
     return meeting
+
+
+def _sync_attendance(meeting, rows, user):
+    """Update the roll call in place: only changed rows are updated, new ones created, dropped ones
+    deleted, each through save()/delete() so that every change has its history row."""
+    stored = {a.member_id: a for a in Attendance.objects.select_for_update().filter(meeting=meeting)}
+    wanted = set()
+    for pk, status, reason, spoke in rows:
+        wanted.add(pk)
+        values = {
+            "status": status,
+            "reason": reason if status != AttendanceStatus.PRESENT else "",
+            "spoke": spoke and status == AttendanceStatus.PRESENT,
+        }
+        row = stored.get(pk)
+        if row is None:
+            row = Attendance(meeting=meeting, member_id=pk, **values)
+            row._history_user = user
+            row.save()
+        elif any(getattr(row, name) != value for name, value in values.items()):
+            for name, value in values.items():
+                setattr(row, name, value)
+            row._history_user = user
+            row.save()
+    for pk, row in stored.items():
+        if pk not in wanted:
+            row._history_user = user
+            row.delete()
+
+
+@transaction.atomic
+def meeting_delete(*, user, meeting):
+    """Delete a meeting record; refused in a locked month (SCHEMES §3.2)."""
+    meeting = Meeting.objects.select_for_update(of=("self",)).select_related("cell").get(pk=meeting.pk)
+    _require(user, FILE_MONTHLY, meeting.cell)
+    _refuse_locked(meeting.cell, meeting.date)
+    for row in Attendance.objects.filter(meeting=meeting):
+        row.delete()
+    meeting.delete()
 
 
 @transaction.atomic
 def attendee_report_file(*, user, meeting, data):
     """The attendee files the report; the decided score replaces the self-score [001 §III.4(2),(3)]."""
-    _require(user, ATTEND, meeting.cell)
     # Lock only the meeting row: PostgreSQL refuses FOR UPDATE across the nullable framework join.
     meeting = Meeting.objects.select_for_update(of=("self",)).select_related("cell", "framework").get(pk=meeting.pk)
+    _require(user, ATTEND, meeting.cell)
+    _refuse_locked(meeting.cell, meeting.date)
     framework = meeting.framework or selectors.meeting_framework_for(meeting.cell)
     score = Decimal(str(data["decided_score"]))
     if not (0 <= score <= framework.total_points):
@@ -234,9 +355,17 @@ def schedule_set(*, user, cell, day_of_month, start_time=None, place=""):
 
 
 @transaction.atomic
+def schedule_delete(*, user, schedule):
+    schedule = MeetingSchedule.objects.select_for_update(of=("self",)).select_related("cell").get(pk=schedule.pk)
+    _require(user, FILE_MONTHLY, schedule.cell)
+    schedule.delete()
+
+
+@transaction.atomic
 def postponement_report(*, user, cell, original_date, new_date, reason):
     """Report a postponement with its reason and new date ("chỉ báo hoãn, không báo họp")."""
     _require(user, FILE_MONTHLY, cell)
+    _refuse_locked(cell, original_date)
     errors = {}
     if new_date <= original_date:
         errors["new_date"] = _("Ngày họp mới phải sau ngày họp theo lịch.")
@@ -257,12 +386,35 @@ def assignment_create(*, user, attendee, cell, start_date, end_date):
         raise PermissionDenied(_("Bạn không có quyền phân công cán bộ dự sinh hoạt."))
     if end_date < start_date:
         raise ValidationError({"end_date": _("Ngày kết thúc phải sau ngày bắt đầu.")})
+    if not selectors.attendee_choices(user).filter(pk=attendee.pk).exists():
+        raise ValidationError({"user": _("Không có cán bộ này trong danh sách có thể phân công.")})
     return AttendeeAssignment.objects.create(
         user=attendee, cell=cell, start_date=start_date, end_date=end_date, assigned_by=user
     )
 
 
 # ---------------------------------------------------------------------------------- four goods
+
+
+def four_goods_vote_errors(*, organization, year, month, votes_for=0, votes_against=0):
+    """The cell's members vote on its self-assessment: the votes cannot exceed the members on the
+    roll at the month's end (SCHEMES §3.2). Committees are not checked here (their vote is the
+    committee's, not a roll)."""
+    if not organization.is_cell or not 1 <= month <= 12:
+        return {}
+    last_day = (datetime.date(year, month, 1) + datetime.timedelta(days=31)).replace(day=1) - datetime.timedelta(days=1)
+    roll = len(selectors.roll_at(organization, last_day))
+    errors = {}
+    if (votes_for or 0) > roll:
+        errors["votes_for"] = _("Số phiếu tán thành (%(n)d) vượt số đảng viên của chi bộ (%(p)d).") % {
+            "n": votes_for,
+            "p": roll,
+        }
+    elif (votes_for or 0) + (votes_against or 0) > roll:
+        errors["votes_against"] = _(
+            "Tổng số phiếu (%(n)d tán thành, %(a)d không tán thành) vượt số đảng viên của chi bộ (%(p)d)."
+        ) % {"n": votes_for or 0, "a": votes_against or 0, "p": roll}
+    return errors
 
 
 def validate_four_goods(*, organization, year, month, points, framework, today=None):
@@ -315,19 +467,46 @@ def four_goods_save(*, user, organization, year, month, points, achieved, votes_
 
 @transaction.atomic
 def four_goods_lock_month(*, user, organization, year, month):
-    """The grassroots committee locks the month for itself and everything under it."""
+    """The grassroots committee locks the month for itself and everything under it.
+
+    Writes a MonthLock row for the subtree (issue 10, hole 8), so a cell that filed nothing
+    is locked too; the self-assessments already filed are stamped as before. Answers how many
+    self-assessments were stamped.
+    """
     _require(user, LOCK_MONTH, organization)
+    if not 1 <= int(month) <= 12 or not 1900 <= int(year) <= 2100:
+        raise ValidationError({"month": _("Tháng phải từ 1 đến 12.")})
     now = timezone.now()
-    assessments = FourGoodsAssessment.objects.select_for_update().filter(
+    organization = type(organization).objects.select_for_update().get(pk=organization.pk)
+    if not MonthLock.objects.active().filter(organization=organization, year=year, month=month).exists():
+        lock = MonthLock(organization=organization, year=year, month=month, locked_by=user, locked_at=now)
+        lock._history_user = user
+        lock.save()
+    count = 0
+    for assessment in FourGoodsAssessment.objects.select_for_update().filter(
         organization__path__startswith=organization.path, year=year, month=month, locked_at__isnull=True
-    )
-    return assessments.update(locked_at=now, locked_by=user)
+    ):
+        assessment.locked_at, assessment.locked_by = now, user
+        assessment._history_user = user
+        assessment.save(update_fields=["locked_at", "locked_by", "updated_at"])
+        count += 1
+    return count
 
 
 @transaction.atomic
 def four_goods_lock(*, user, assessment):
+    assessment = FourGoodsAssessment.objects.select_for_update().select_related("organization").get(pk=assessment.pk)
     _require(user, LOCK_MONTH, assessment.organization)
-    assessment = FourGoodsAssessment.objects.select_for_update().get(pk=assessment.pk)
+    if not MonthLock.objects.active().filter(
+        organization=assessment.organization, year=assessment.year, month=assessment.month
+    ).exists():
+        MonthLock.objects.create(
+            organization=assessment.organization,
+            year=assessment.year,
+            month=assessment.month,
+            locked_by=user,
+            locked_at=timezone.now(),
+        )
     if assessment.locked_at is None:
         assessment.locked_at = timezone.now()
         assessment.locked_by = user
@@ -338,12 +517,21 @@ def four_goods_lock(*, user, assessment):
 @transaction.atomic
 def four_goods_reopen(*, user, assessment, reason):
     """Reopen a locked month, recording who, when and why (SCHEMES §3.2: audited)."""
+    assessment = FourGoodsAssessment.objects.select_for_update().select_related("organization").get(pk=assessment.pk)
     _require(user, LOCK_MONTH, assessment.organization)
     if not (reason or "").strip():
         raise ValidationError({"reason": _("Cần ghi lý do mở lại tháng đã khóa.")})
-    assessment = FourGoodsAssessment.objects.select_for_update().get(pk=assessment.pk)
-    if assessment.locked_at is None:
+    locks = list(
+        MonthLock.objects.covering(assessment.organization, assessment.year, assessment.month).select_for_update()
+    )
+    if assessment.locked_at is None and not locks:
         raise ValidationError(_("Tháng này chưa bị khóa."))
+    # Reopening closes the lock rows covering the month (kept, with who, when and why).
+    now = timezone.now()
+    for lock in locks:
+        _require(user, LOCK_MONTH, lock.organization)
+        lock.reopened_at, lock.reopened_by, lock.reopen_reason = now, user, reason.strip()
+        lock.save(update_fields=["reopened_at", "reopened_by", "reopen_reason"])
     audit = FourGoodsReopen.objects.create(
         assessment=assessment,
         reopened_by=user,

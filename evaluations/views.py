@@ -1,10 +1,11 @@
 """Pages of the monthly work. Views check access, call a selector or a service, render."""
 
 import datetime
+import uuid
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -12,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from registry.models import Organization, OrganizationKind, Role
+from registry.models import Organization, OrganizationKind
 from registry.scoping import ATTEND, FILE_MONTHLY, LOCK_MONTH, MANAGE_PLANS, VIEW, can, can_anywhere
 
 from . import selectors, services
@@ -101,7 +102,7 @@ def cell_page(request, pk):
     )
 
 
-def _attendance_rows(roll, posted, meeting=None):
+def _attendance_rows(roll, posted, meeting=None, user=None):
     existing = {}
     if meeting is not None and not posted:
         existing = {
@@ -116,10 +117,34 @@ def _attendance_rows(roll, posted, meeting=None):
     if posted:
         from registry.models import Member
 
-        strangers = Member.objects.filter(pk__in=[pk for pk in posted if pk not in roll_ids])
+        # Only members the user sees: another cell's member is never shown by name (issue 10, hole 5).
+        visible = Member.objects.visible_to(user) if user is not None else Member.objects.none()
+        strangers = visible.filter(pk__in=[pk for pk in posted if pk not in roll_ids])
         for member in strangers:
             rows.append({"member": member, **posted[member.pk], "on_roll": False})
     return rows
+
+
+# Where each error of the meeting form sends the reader (the error summary links to these ids).
+MEETING_ERROR_TARGETS = {"speakers": "attendance", "__all__": "attendance"}
+SUBMISSION_TTL = 60 * 60 * 12
+
+
+def _submission_key(request, token):
+    return f"meeting-submission:{request.user.pk}:{token}"
+
+
+def _error_summary(form, fallback="attendance"):
+    """[(anchor id, message)] of every error of a bound form, in the order of the page."""
+    items = []
+    for name, errors in form.errors.items():
+        if name in form.fields:
+            anchor = form[name].id_for_label or f"id_{name}"
+        else:
+            anchor = MEETING_ERROR_TARGETS.get(name, fallback) if fallback == "attendance" else fallback
+        for message in errors:
+            items.append((anchor, message))
+    return items
 
 
 def _meeting_form(request, cell, meeting):
@@ -127,17 +152,44 @@ def _meeting_form(request, cell, meeting):
         cell
     )
     posted = {}
-    if request.method == "POST":
+    summary = []
+    if request.method == "POST" and request.POST.get("recompute"):
+        # "Ngày họp" changed: the roll of the new day, every other field kept as typed (issue 11).
+        form = MeetingForm(initial=request.POST.dict(), framework=framework)
+        posted = parse_attendance(request.POST)
+        try:
+            day = datetime.date.fromisoformat(request.POST.get("date", ""))
+        except ValueError:
+            day = None
+        day = day or (meeting.date if meeting else None) or timezone.localdate()
+        roll_ids = {m.pk for m in selectors.roll_at(cell, day)}
+        posted = {pk: row for pk, row in posted.items() if pk in roll_ids}
+        form.initial["submission_token"] = request.POST.get("submission_token") or uuid.uuid4().hex
+    elif request.method == "POST":
         form = MeetingForm(request.POST, request.FILES, framework=framework)
         posted = parse_attendance(request.POST)
+        token = (request.POST.get("submission_token") or "")[:64]
+        if token:
+            done = cache.get(_submission_key(request, token))
+            if isinstance(done, int):  # this very form was saved already: a double tap
+                messages.info(request, _("Biên bản này đã được lưu; không lưu lần thứ hai."))
+                return redirect("evaluations:meeting", done)
         if form.is_valid():
+            if token and not cache.add(_submission_key(request, token), "pending", 60):
+                # The same form is being saved by a request a moment earlier.
+                messages.info(request, _("Biên bản đang được lưu; không lưu lần thứ hai."))
+                return redirect("evaluations:cell", cell.pk)
             try:
                 saved = services.meeting_save(
                     user=request.user, cell=cell, data=form.service_data(), attendance=posted, meeting=meeting
                 )
             except ValidationError as error:
+                if token:
+                    cache.delete(_submission_key(request, token))
                 _form_errors(form, error)
             else:
+                if token:
+                    cache.set(_submission_key(request, token), saved.pk, SUBMISSION_TTL)
                 upload = form.cleaned_data.get("attachment")
                 if upload:
                     MeetingAttachment.objects.create(meeting=saved, file=upload, title=upload.name)
@@ -145,6 +197,15 @@ def _meeting_form(request, cell, meeting):
                     request, _("Đã lưu biên bản sinh hoạt ngày %(d)s.") % {"d": saved.date.strftime("%d/%m/%Y")}
                 )
                 return redirect("evaluations:meeting", saved.pk)
+        else:
+            # Every check at once: the service's rules on what could be read, beside the field errors.
+            extra = services.validate_meeting(
+                cell=cell, data=form.service_data(), attendance=posted, meeting=meeting, framework=framework
+            )
+            for name, message in extra.items():
+                if name not in form.errors:
+                    form.add_error(name if name in form.fields else None, message)
+        summary = _error_summary(form)
         day = form.cleaned_data.get("date") if hasattr(form, "cleaned_data") else None
     else:
         if meeting is not None:
@@ -164,6 +225,7 @@ def _meeting_form(request, cell, meeting):
             schedule = MeetingSchedule.objects.filter(cell=cell).first()
             if schedule and schedule.start_time:
                 initial["start_time"] = schedule.start_time
+        initial["submission_token"] = uuid.uuid4().hex
         form = MeetingForm(initial=initial, framework=framework)
     day = day or (meeting.date if meeting else None) or timezone.localdate()
     roll = selectors.roll_at(cell, day)
@@ -176,8 +238,9 @@ def _meeting_form(request, cell, meeting):
             "form": form,
             "framework": framework,
             "roll_date": day,
-            "rows": _attendance_rows(roll, posted, meeting),
+            "rows": _attendance_rows(roll, posted, meeting, request.user),
             "statuses": AttendanceStatus.choices,
+            "error_summary": summary,
         },
     )
 
@@ -353,19 +416,7 @@ def assignments_page(request):
     )
     if not cells.exists():
         raise Http404
-    attendees = (
-        get_user_model()
-        .objects.filter(
-            appointments__role__in=[
-                Role.MEETING_ATTENDEE,
-                Role.STANDING_COMMITTEE,
-                Role.ORGANIZATION_BOARD,
-                Role.GRASSROOTS_STAFF,
-            ]
-        )
-        .distinct()
-        .order_by("username")
-    )
+    attendees = selectors.attendee_choices(user)  # only attendee users within scope (issue 10, hole 5)
     form = AssignmentForm(request.POST or None, cells=cells.order_by("path"), attendees=attendees)
     if request.method == "POST" and form.is_valid():
         try:
@@ -491,10 +542,18 @@ def four_goods_page(request, org_pk, year, month):
         reopen_form = ReopenForm()
         form = FourGoodsForm(request.POST, framework=framework)
         if form.is_valid():
+            data = form.service_data()
             try:
-                services.four_goods_save(
-                    user=request.user, organization=organization, year=year, month=month, **form.service_data()
+                vote_errors = services.four_goods_vote_errors(
+                    organization=organization,
+                    year=year,
+                    month=month,
+                    votes_for=data["votes_for"],
+                    votes_against=data["votes_against"],
                 )
+                if vote_errors:
+                    raise ValidationError(vote_errors)
+                services.four_goods_save(user=request.user, organization=organization, year=year, month=month, **data)
             except ValidationError as error:
                 _form_errors(form, error)
             else:
@@ -514,6 +573,7 @@ def four_goods_page(request, org_pk, year, month):
             "assessment": assessment,
             "form": form,
             "reopen_form": reopen_form,
+            "error_summary": _error_summary(form, fallback="fg-form") if form.is_bound else [],
             "reopenings": assessment.reopenings.select_related("reopened_by") if assessment else [],
             "can_file": can_file,
             "can_lock": can_lock,

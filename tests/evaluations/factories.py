@@ -43,12 +43,14 @@ def file_meeting(user, cell, members, day, *, kind="regular", start=(14, 0), min
         "kind": kind,
         "topic": topic or ("Học tập và làm theo Bác" if kind != "regular" else ""),
         "section_scores": {"preparation": 14, "attendance": 19, "conduct": 42, "closing": 18},
-        "votes_for": len(members),
     }
+    rows = attendance_for(members, **attendance)
+    # the members present vote (issue 11: a vote count above them is refused)
+    data["votes_for"] = sum(1 for row in rows.values() if row["status"] == AttendanceStatus.PRESENT)
     return services.meeting_save(
         user=user,
         cell=cell,
         data=data,
-        attendance=attendance_for(members, **attendance),
+        attendance=rows,
         today=datetime.date(2030, 1, 1),
     )

@@ -45,6 +45,7 @@ def test_a_member_not_on_the_roll_that_day_is_refused(tree, users):
     stranger.save()
     with pytest.raises(ValidationError) as error:
         file_meeting(users.secretary_a1, tree.cell_a1, [*stays, stranger], datetime.date(2025, 4, 5))
-    assert "Phạm Văn Lạ" in str(error.value)
-    assert "Không có trong danh sách" in str(error.value)
+    # Refused by id: a member outside the secretary's scope is never named (issue 10, hole 5).
+    assert "Phạm Văn Lạ" not in str(error.value)
+    assert f"Không có trong danh sách đảng viên của chi bộ ngày 05/4/2025: {stranger.pk}." in str(error.value)
     assert attendance_for(stays)  # the helper itself works on the proper roll
