@@ -83,7 +83,22 @@ class ScopedOrganizationField(serializers.PrimaryKeyRelatedField):
             raise NotFound from None
 
 
-class ScopedMemberField(serializers.PrimaryKeyRelatedField):
+class BoundedIdMixin:
+    """Related ids from a body: a non-number is a 400, an id past the column's range reads as nonexistent."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, (int, str)):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        try:
+            pk = int(data)
+        except (TypeError, ValueError):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        if not 0 < pk < 2**31:
+            self.fail("does_not_exist", pk_value=pk)
+        return super().to_internal_value(pk)
+
+
+class ScopedMemberField(BoundedIdMixin, serializers.PrimaryKeyRelatedField):
     """A member id looked up only among the members the user sees: a member of a cell outside
     the user's scope is answered exactly like an unknown id, naming nobody (issue 10, hole 5)."""
 
@@ -96,17 +111,6 @@ class ScopedMemberField(serializers.PrimaryKeyRelatedField):
         request = self.context.get("request")
         queryset = Member.objects.all()
         return queryset.visible_to(request.user) if request is not None else queryset.none()
-
-    def to_internal_value(self, data):
-        if isinstance(data, bool) or not isinstance(data, (int, str)):
-            self.fail("incorrect_type", data_type=type(data).__name__)
-        try:
-            pk = int(data)
-        except (TypeError, ValueError):
-            self.fail("incorrect_type", data_type=type(data).__name__)
-        if not 0 < pk < 2**31:
-            self.fail("does_not_exist", pk_value=pk)
-        return super().to_internal_value(pk)
 
 
 class AttendanceSerializer(serializers.ModelSerializer):
@@ -541,7 +545,7 @@ class PostponementViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
         serializer.instance = _call(services.postponement_report, user=self.request.user, cell=cell, **data)
 
 
-class AttendeeField(serializers.PrimaryKeyRelatedField):
+class AttendeeField(BoundedIdMixin, serializers.PrimaryKeyRelatedField):
     """Only attendee users appointed within the requesting user's scope (issue 10, hole 5)."""
 
     def get_queryset(self):
@@ -549,17 +553,6 @@ class AttendeeField(serializers.PrimaryKeyRelatedField):
         if request is None:
             return get_user_model().objects.none()
         return selectors.attendee_choices(request.user)
-
-    def to_internal_value(self, data):
-        if isinstance(data, bool) or not isinstance(data, (int, str)):
-            self.fail("incorrect_type", data_type=type(data).__name__)
-        try:
-            pk = int(data)
-        except (TypeError, ValueError):
-            self.fail("incorrect_type", data_type=type(data).__name__)
-        if not 0 < pk < 2**31:
-            self.fail("does_not_exist", pk_value=pk)
-        return super().to_internal_value(pk)
 
 
 class AssignmentSerializer(serializers.ModelSerializer):
