@@ -119,7 +119,11 @@ LOGOUT_REDIRECT_URL = "login"
 # Vietnamese first; English stays available through the translation machinery.
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", _("Vietnamese")), ("en", _("English"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+LOCALE_PATHS = [BASE_DIR / "locale"]  # the portal's catalogue for library strings, compiled by scripts/install.sh
+# dd/mm/yyyy, 24-hour times, "," decimals and "." thousands (config/formats/vi/formats.py).
+# Grouping is asked for where a count is shown (`|intcomma`): a global USE_THOUSAND_SEPARATOR
+# would also write years ("2.025") and ids in links and forms with a dot.
+FORMAT_MODULE_PATH = ["config.formats"]
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
 USE_TZ = True
@@ -141,6 +145,9 @@ EVIDENCE_EXTENSIONS = ["pdf", "jpg", "jpeg", "png", "docx", "xlsx"]
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "cong-thong-tin@localhost")
+# The portal's public address: every link in an e-mail (reminders, password reset) starts with it,
+# never with the Host header of whatever request happened to send the mail.
+PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # Celery: on Redis when REDIS_URL is set, otherwise eager in-process.
 REDIS_URL = os.environ.get("REDIS_URL", "")

@@ -7,24 +7,15 @@ from django.core.validators import FileExtensionValidator
 from django.utils.translation import gettext_lazy as _
 
 from registry.formats import person_name
+from registry.forms import VietDateField, VietDateInput, VietTimeField, VietTimeInput
 from registry.models import Organization
 from registry.validators import validate_evidence_size
 
 from .models import AttendanceStatus, MeetingKind
 
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
-
-
-class TimeInput(forms.TimeInput):
-    input_type = "time"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%H:%M", **kwargs)
+# Dates dd/mm/yyyy and 24-hour times typed as text, never the phone's own pickers (registry.forms).
+DateInput = VietDateInput
+TimeInput = VietTimeInput
 
 
 class DecimalInput(forms.TextInput):
@@ -53,9 +44,9 @@ class VietDecimalField(forms.DecimalField):
 class MeetingForm(forms.Form):
     """The meeting record; attendance rows are read from `att-<id>`, `reason-<id>`, `spoke-<id>`."""
 
-    date = forms.DateField(label=_("Ngày họp"), widget=DateInput())
-    start_time = forms.TimeField(label=_("Bắt đầu"), widget=TimeInput())
-    end_time = forms.TimeField(label=_("Kết thúc"), widget=TimeInput())
+    date = VietDateField(label=_("Ngày họp"))
+    start_time = VietTimeField(label=_("Bắt đầu"))
+    end_time = VietTimeField(label=_("Kết thúc"))
     kind = forms.ChoiceField(label=_("Hình thức"), choices=MeetingKind.choices, initial=MeetingKind.REGULAR)
     topic = forms.CharField(label=_("Chủ đề chuyên đề"), required=False, max_length=255)
     agenda = forms.CharField(label=_("Nội dung sinh hoạt"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
@@ -133,7 +124,7 @@ def parse_attendance(post):
 class AttendeeReportForm(forms.Form):
     """The attendee's report: the items [001 §III.4(3)] lists."""
 
-    arrived_at = forms.TimeField(label=_("Thời gian dự"), required=False, widget=TimeInput())
+    arrived_at = VietTimeField(label=_("Thời gian dự"), required=False)
     unit_situation = forms.CharField(
         label=_("Tình hình cơ sở và chi bộ"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -191,21 +182,21 @@ class ReopenForm(forms.Form):
 
 class ScheduleForm(forms.Form):
     day_of_month = forms.IntegerField(label=_("Ngày sinh hoạt hằng tháng"), min_value=1, max_value=28)
-    start_time = forms.TimeField(label=_("Giờ bắt đầu"), required=False, widget=TimeInput())
+    start_time = VietTimeField(label=_("Giờ bắt đầu"), required=False)
     place = forms.CharField(label=_("Địa điểm"), required=False, max_length=255)
 
 
 class PostponementForm(forms.Form):
-    original_date = forms.DateField(label=_("Ngày họp theo lịch"), widget=DateInput())
-    new_date = forms.DateField(label=_("Ngày họp mới"), widget=DateInput())
+    original_date = VietDateField(label=_("Ngày họp theo lịch"))
+    new_date = VietDateField(label=_("Ngày họp mới"))
     reason = forms.CharField(label=_("Lý do hoãn"), max_length=255)
 
 
 class AssignmentForm(forms.Form):
     attendee = forms.ModelChoiceField(label=_("Cán bộ dự"), queryset=get_user_model().objects.none())
     cell = forms.ModelChoiceField(label=_("Chi bộ"), queryset=Organization.objects.none())
-    start_date = forms.DateField(label=_("Từ ngày"), widget=DateInput())
-    end_date = forms.DateField(label=_("Đến ngày"), widget=DateInput())
+    start_date = VietDateField(label=_("Từ ngày"))
+    end_date = VietDateField(label=_("Đến ngày"))
 
     def __init__(self, *args, cells, attendees, **kwargs):
         super().__init__(*args, **kwargs)

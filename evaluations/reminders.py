@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from registry.formats import absolute_url
 from registry.models import Appointment, Organization, OrganizationKind, Role
 
 from .models import FourGoodsAssessment, Meeting, MonthlyReminder, Notification, ReminderKind
@@ -110,13 +111,14 @@ def _remind(org, year, month, items, users):
             )
     except IntegrityError:  # another run got there first: never twice for the same month
         return 0
+    link = absolute_url(url)  # the notification keeps the site path; an e-mail needs the full address
     for notification in notifications:
         email = notification.user.email
         if email:
             transaction.on_commit(
                 lambda email=email: send_mail(
                     title,
-                    _("%(title)s.\nVui lòng cập nhật trên cổng thông tin: %(url)s") % {"title": title, "url": url},
+                    _("%(title)s.\nVui lòng cập nhật trên cổng thông tin: %(url)s") % {"title": title, "url": link},
                     settings.DEFAULT_FROM_EMAIL,
                     [email],
                     fail_silently=True,

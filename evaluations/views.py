@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from registry.forms import parse_date_entry
 from registry.models import Organization, OrganizationKind
 from registry.scoping import ATTEND, FILE_MONTHLY, LOCK_MONTH, MANAGE_PLANS, VIEW, can, can_anywhere
 
@@ -157,11 +158,7 @@ def _meeting_form(request, cell, meeting):
         # "Ngày họp" changed: the roll of the new day, every other field kept as typed (issue 11).
         form = MeetingForm(initial=request.POST.dict(), framework=framework)
         posted = parse_attendance(request.POST)
-        try:
-            day = datetime.date.fromisoformat(request.POST.get("date", ""))
-        except ValueError:
-            day = None
-        day = day or (meeting.date if meeting else None) or timezone.localdate()
+        day = parse_date_entry(request.POST.get("date")) or (meeting.date if meeting else None) or timezone.localdate()
         roll_ids = {m.pk for m in selectors.roll_at(cell, day)}
         posted = {pk: row for pk, row in posted.items() if pk in roll_ids}
         form.initial["submission_token"] = request.POST.get("submission_token") or uuid.uuid4().hex
@@ -217,10 +214,7 @@ def _meeting_form(request, cell, meeting):
             initial.update({f"section_{k}": v for k, v in (meeting.section_scores or {}).items()})
             day = meeting.date
         else:
-            try:
-                day = datetime.date.fromisoformat(request.GET.get("date", ""))
-            except ValueError:
-                day = timezone.localdate()
+            day = parse_date_entry(request.GET.get("date")) or timezone.localdate()
             initial = {"date": day}
             schedule = MeetingSchedule.objects.filter(cell=cell).first()
             if schedule and schedule.start_time:
@@ -520,12 +514,15 @@ def four_goods_page(request, org_pk, year, month):
     can_file = can(request.user, FILE_MONTHLY, organization)
     can_lock = can(request.user, LOCK_MONTH, organization)
     if request.method == "POST" and request.POST.get("action") in ("lock", "reopen"):
-        if not can_lock or assessment is None:
+        if not can_lock:
             raise Http404
         if request.POST["action"] == "lock":
-            services.four_goods_lock(user=request.user, assessment=assessment)
+            # The lock is a record of the month (issue 10, hole 8): it holds whether or not anything was filed.
+            services.four_goods_lock_month(user=request.user, organization=organization, year=year, month=month)
             messages.success(request, _("Đã khóa tháng %(m)d/%(y)d.") % {"m": month, "y": year})
             return redirect("evaluations:four_goods", organization.pk, year, month)
+        if assessment is None:
+            raise Http404  # reopening is audited against the month's self-assessment (SCHEMES §3.2)
         reopen_form = ReopenForm(request.POST)
         if reopen_form.is_valid():
             try:
@@ -562,6 +559,8 @@ def four_goods_page(request, org_pk, year, month):
     else:
         reopen_form = ReopenForm()
         form = FourGoodsForm(initial=_four_goods_initial(assessment), framework=framework)
+    # The month's lock record, whether or not anything was filed (issue 10, hole 8).
+    month_locked = services.month_is_locked(organization, year, month)
     return render(
         request,
         "evaluations/four_goods.html",
@@ -578,7 +577,8 @@ def four_goods_page(request, org_pk, year, month):
             "can_file": can_file,
             "can_lock": can_lock,
             # A refused submission stays on screen with what was typed, even for a locked month.
-            "show_form": can_file and (assessment is None or not assessment.is_locked or form.is_bound),
+            "show_form": can_file and (not month_locked or form.is_bound),
+            "month_locked": month_locked,
         },
     )
 

@@ -1,5 +1,6 @@
 """Vietnamese presentation helpers used by pages, PDFs and messages."""
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 
 
@@ -11,10 +12,10 @@ def long_date(day):
 
 
 def short_date(day):
-    """ "05/3/2024": day two digits, month without leading zero, as in the documents."""
+    """ "05/03/2024": dd/mm/yyyy, the one short date format of pages, messages and exports (issue 11)."""
     if day is None:
         return ""
-    return f"{day.day:02d}/{day.month}/{day.year}"
+    return f"{day.day:02d}/{day.month:02d}/{day.year}"
 
 
 def person_name(user):
@@ -26,3 +27,11 @@ def person_name(user):
     if user is None:
         return ""
     return f"{user.last_name} {user.first_name}".strip() or user.username
+
+
+def absolute_url(path):
+    """A link that can be clicked from an e-mail: PORTAL_BASE_URL followed by the site path."""
+    base = settings.PORTAL_BASE_URL.rstrip("/")
+    if path and "://" in path:
+        return path
+    return base + "/" + (path or "").lstrip("/")

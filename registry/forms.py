@@ -1,4 +1,6 @@
-"""Forms of the registry pages."""
+"""Forms of the registry pages, and the date and time entry every portal form uses."""
+
+import datetime
 
 from django import forms
 from django.utils import timezone
@@ -6,6 +8,89 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import Gender, RatingLevel
 from .resources import RESOURCES
+
+# Date and time entry in Vietnamese order on any phone (issue 11). A browser's own date and time
+# pickers (type="date"/"time") follow the phone's language and show "02:00 PM" or mm/dd/yyyy;
+# these are text fields with the numeric keypad, written dd/mm/yyyy and hh:mm on the 24-hour clock.
+# The numeric keypad of some phones has no "/" or ":", so digits alone are read too ("05032025",
+# "1400"); static/js/validation.js writes them back as "05/03/2025" and "14:00" while typing.
+# The ISO form (2025-03-05) stays accepted for links (?date=) and scripts.
+DATE_ENTRY_FORMATS = ["%d/%m/%Y", "%d.%m.%Y", "%d-%m-%Y", "%d%m%Y", "%Y-%m-%d"]
+TIME_ENTRY_FORMATS = ["%H:%M", "%H:%M:%S", "%H.%M", "%H,%M", "%Hh%M", "%Hg%M", "%Hh", "%H%M"]
+# HTML patterns (the browser compiles them with the "v" flag: no bare "/" or "-" in classes).
+DATE_ENTRY_PATTERN = r"\d{1,2}(/|\.|-)\d{1,2}(/|\.|-)\d{4}|\d{8}|\d{4}-\d{2}-\d{2}"
+TIME_ENTRY_PATTERN = r"\d{1,2}((:|\.|,|h|g)\d{2}(:\d{2})?)?h?|\d{3,4}"
+DATE_ENTRY_MESSAGE = _("Nhập ngày theo dạng dd/mm/yyyy, ví dụ 05/03/2025.")
+TIME_ENTRY_MESSAGE = _("Nhập giờ theo dạng hh:mm (24 giờ), ví dụ 14:00.")
+
+
+def parse_date_entry(value):
+    """The date typed in a VietDateField, or None: "05/03/2025", "5.3.2025", "05032025", "2025-03-05"."""
+    text = str(value or "").strip()
+    for fmt in DATE_ENTRY_FORMATS:
+        try:
+            return datetime.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+class VietDateInput(forms.DateInput):
+    """dd/mm/yyyy typed on the numeric keypad, whatever the phone's language."""
+
+    input_type = "text"
+
+    def __init__(self, attrs=None):
+        super().__init__(
+            format="%d/%m/%Y",
+            attrs={
+                "inputmode": "numeric",
+                "placeholder": _("dd/mm/yyyy"),
+                "pattern": DATE_ENTRY_PATTERN,
+                "maxlength": 10,
+                "autocomplete": "off",
+                "data-date-entry": "",
+                "data-format-message": DATE_ENTRY_MESSAGE,
+                **(attrs or {}),
+            },
+        )
+
+
+class VietTimeInput(forms.TimeInput):
+    """hh:mm on the 24-hour clock, typed on the numeric keypad: never "02:00 PM"."""
+
+    input_type = "text"
+
+    def __init__(self, attrs=None):
+        super().__init__(
+            format="%H:%M",
+            attrs={
+                "inputmode": "numeric",
+                "placeholder": _("hh:mm"),
+                "pattern": TIME_ENTRY_PATTERN,
+                "maxlength": 8,
+                "autocomplete": "off",
+                "data-time-entry": "",
+                "data-format-message": TIME_ENTRY_MESSAGE,
+                **(attrs or {}),
+            },
+        )
+
+
+class VietDateField(forms.DateField):
+    """A date written dd/mm/yyyy (the ISO form still read); the message says how to write it."""
+
+    widget = VietDateInput
+    input_formats = DATE_ENTRY_FORMATS
+    default_error_messages = {"invalid": DATE_ENTRY_MESSAGE}
+
+
+class VietTimeField(forms.TimeField):
+    """A time on the 24-hour clock: "14:00", "14h", "14h30", "1400"."""
+
+    widget = VietTimeInput
+    input_formats = TIME_ENTRY_FORMATS
+    default_error_messages = {"invalid": TIME_ENTRY_MESSAGE}
 
 
 class RatingEntryForm(forms.Form):

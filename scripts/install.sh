@@ -31,3 +31,7 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   .venv/bin/pip install -q -r requirements.txt 2> >(grep -v "is ignored" >&2)
   echo "$want" > "$stamp"
 fi
+
+# The Vietnamese catalogue of the library strings (locale/vi/LC_MESSAGES/*.po, gettext's msgfmt);
+# the compiled .mo files are not kept in git. Up-to-date files are skipped.
+.venv/bin/python manage.py compilemessages --ignore=.venv -v 0

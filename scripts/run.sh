@@ -3,6 +3,10 @@
 # Celery tasks run eagerly), load the demo block once, print the demo logins and serve.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# The demo shows the portal as its users see it: Vietnamese error pages (templates/404.html, 500.html),
+# not Django's technical pages in English. DEBUG=1 bash scripts/run.sh brings those back for development.
+# Static files come from WhiteNoise (collectstatic below), with or without DEBUG.
+export DEBUG="${DEBUG:-0}"
 bash scripts/install.sh
 PY=.venv/bin/python
 $PY manage.py migrate --noinput

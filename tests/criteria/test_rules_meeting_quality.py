@@ -53,7 +53,7 @@ def test_four_consecutive_absences_flag_the_member():
     _absent(cell, 7, _regular_dates([2, 3, 4, 5]))
     result = meeting_quality.mq4_consecutive_absences(cell, 2024, PARAMS)
     assert result.status == "not_met"
-    assert "Đồng chí Đảng viên 07 vắng 4 lần liên tiếp từ cuộc họp ngày 05/2/2024" in result.reason
+    assert "Đồng chí Đảng viên 07 vắng 4 lần liên tiếp từ cuộc họp ngày 05/02/2024" in result.reason
     assert result.evidence["flagged"][0]["member_id"] == 7
 
 

@@ -89,14 +89,14 @@ def test_g2_speakers_by_cell_size_at_the_boundaries(roll, speakers, status):
     assert result.status == status
     if status == "not_met":
         need = {9: 3, 10: 5, 31: 8}[roll]
-        assert f"Cuộc họp ngày 05/3/2024 có {speakers} đảng viên phát biểu, cần ít nhất {need}" in result.reason
+        assert f"Cuộc họp ngày 05/03/2024 có {speakers} đảng viên phát biểu, cần ít nhất {need}" in result.reason
 
 
 def test_g2_fails_on_one_unexcused_absence_and_on_a_month_without_meeting():
     cell = perfect_cell()
     cell.meetings_in(2023)[0].unexcused = 1
     assert (
-        "Cuộc họp ngày 05/1/2023 có 1 đảng viên vắng không có lý do"
+        "Cuộc họp ngày 05/01/2023 có 1 đảng viên vắng không có lý do"
         in model_cell.g2_meetings(cell, 2024, PARAMS).reason
     )
     cell = perfect_cell()

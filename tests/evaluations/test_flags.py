@@ -60,7 +60,7 @@ def test_three_consecutive_absences_are_not_flagged_but_four_are(tree, users):
 
     long = _codes(flags_for_cell(tree.cell_a1, 2025, END_OF_YEAR), FLAG_LONG_ABSENCE)
     assert [f.member_id for f in long] == [four.pk]
-    assert "Bốn Lần vắng 4 lần sinh hoạt liên tiếp (từ 05/6/2025 đến 05/9/2025)" in long[0].message
+    assert "Bốn Lần vắng 4 lần sinh hoạt liên tiếp (từ 05/06/2025 đến 05/09/2025)" in long[0].message
 
 
 def test_any_absence_without_reason_is_flagged(tree, users):
@@ -102,10 +102,10 @@ def test_short_meetings_and_too_few_speakers_are_flagged(tree, users):
     )
     flags = flags_for_cell(tree.cell_a1, 2025, END_OF_YEAR)
     assert [f.message for f in _codes(flags, FLAG_SHORT)] == [
-        "Sinh hoạt ngày 05/1/2025 kéo dài 89 phút, dưới 90 phút theo quy định."
+        "Sinh hoạt ngày 05/01/2025 kéo dài 89 phút, dưới 90 phút theo quy định."
     ]
     assert [f.message for f in _codes(flags, FLAG_FEW_SPEAKERS)] == [
-        "Sinh hoạt ngày 05/2/2025 chỉ có 4 đảng viên phát biểu, yêu cầu tối thiểu 5."
+        "Sinh hoạt ngày 05/02/2025 chỉ có 4 đảng viên phát biểu, yêu cầu tối thiểu 5."
     ]
 
 

@@ -90,7 +90,7 @@ def test_a_member_of_another_cell_is_refused_without_their_name(secretary, tree)
     )
     page = response.content.decode()
     # Answered like an unknown id, never with the name of a member outside scope (issue 10, hole 5).
-    assert f"Không có trong danh sách đảng viên của chi bộ ngày 05/3/2025: {outsider.pk}." in page
+    assert f"Không có trong danh sách đảng viên của chi bộ ngày 05/03/2025: {outsider.pk}." in page
     assert "Hoàng Văn Ngoài" not in page
     assert "Đánh giá nhiệm vụ tháng 3" in page
     assert not Meeting.objects.exists()

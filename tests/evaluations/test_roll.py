@@ -47,5 +47,5 @@ def test_a_member_not_on_the_roll_that_day_is_refused(tree, users):
         file_meeting(users.secretary_a1, tree.cell_a1, [*stays, stranger], datetime.date(2025, 4, 5))
     # Refused by id: a member outside the secretary's scope is never named (issue 10, hole 5).
     assert "Phạm Văn Lạ" not in str(error.value)
-    assert f"Không có trong danh sách đảng viên của chi bộ ngày 05/4/2025: {stranger.pk}." in str(error.value)
+    assert f"Không có trong danh sách đảng viên của chi bộ ngày 05/04/2025: {stranger.pk}." in str(error.value)
     assert attendance_for(stays)  # the helper itself works on the proper roll

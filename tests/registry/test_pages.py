@@ -30,7 +30,7 @@ def test_member_page_writes_dates_the_vietnamese_way(client, users, tree):
 def test_member_list_dates_are_short_vietnamese(client, users, tree):
     MembershipFactory(member=MemberFactory(date_of_birth=datetime.date(1984, 3, 5)), cell=tree.cell_a1)
     client.force_login(users.secretary_a1)
-    assert "05/3/1984" in client.get(reverse("registry:members")).content.decode()
+    assert "05/03/1984" in client.get(reverse("registry:members")).content.decode()
 
 
 @pytest.mark.django_db
