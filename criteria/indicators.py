@@ -9,7 +9,7 @@ import datetime
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
-from registry.models import CELL_KINDS, GRASSROOTS_KINDS, Membership, Organization, OrganizationKind, Rating
+from registry.models import CELL_KINDS, GRASSROOTS_KINDS, Membership, Organization, Rating
 
 from .engine import evaluate_all, resolve_plan
 from .models import Scheme
@@ -76,7 +76,15 @@ def compute(cells, grassroots, year, root=None):
             note=_("Tính theo kết quả đối chiếu tiêu chí (G1–G7 và tiêu chí theo loại hình)."),
         )
     )
-    out.append(_registrations(grassroots, year, model_plan))
+    out.extend(
+        _provided(
+            "registrations",
+            cells=cells,
+            grassroots=grassroots,
+            year=year,
+            plans={Scheme.MODEL_CELL: model_plan, Scheme.MEETING_QUALITY: mq_plan},
+        )
+    )
 
     good_target = _good_share_target(mq_plan.params, year)
     good_quality = {pk for pk, r in results[Scheme.MEETING_QUALITY].items() if _criterion(r, "MQ5") == "met"}
@@ -193,60 +201,26 @@ def _members_good(cell_ids, year, target):
     }
 
 
-def _registrations(grassroots, year, plan):
-    """Grassroots committees that registered at least one model cell [000 §IV.1, §V.2].
+# Indicators whose data lives in an app above criteria (the recognition registrations) are
+# registered by that app at startup (RecognitionConfig.ready), so criteria never imports it:
+# the layers contract in .importlinter lets imports run only downwards (issue 10).
+_PROVIDERS = {}
 
-    Registrations live in the recognition app; without it the figure says "no data".
+
+def register_indicator(code, function):
+    """Let an upper app compute the indicator `code`.
+
+    `function(cells=..., grassroots=..., year=..., plans=...)` returns one indicator dict
+    (the keys of `_indicator`); `plans` maps a scheme to the plan resolved for it.
+    Registering the same code again replaces the function (idempotent `ready()`).
     """
-    committees = [o for o in grassroots if o.kind == OrganizationKind.GRASSROOTS_COMMITTEE]
-    base = {
-        "code": "registrations",
-        "title": _("Số chi bộ đăng ký xây dựng chi bộ kiểu mẫu bình quân mỗi đảng bộ cơ sở"),
-        "section": "[000 §IV.1; §V.2]",
-        "target": plan.params["registration"]["min_per_grassroots_committee"],
-        "strict": False,
-        "target_text": _("mỗi đảng bộ cơ sở ít nhất %(n)d chi bộ")
-        % {"n": plan.params["registration"]["min_per_grassroots_committee"]},
-    }
-    try:
-        from recognition.models import Registration
+    _PROVIDERS[code] = function
 
-        paths = list(
-            Registration.objects.filter(scheme=Scheme.MODEL_CELL, year__lte=year)
-            .exclude(state__in=["rejected", "revoked"])
-            .filter(
-                Q(*[Q(organization__path__startswith=c.path) for c in committees], _connector=Q.OR)
-                if committees
-                else Q(pk__in=[])
-            )
-            .values_list("organization__path", flat=True)
-        )
-    except Exception:  # the recognition app missing or not migrated: no data, not zero
-        return {
-            **base,
-            "numerator": None,
-            "denominator": len(committees),
-            "value": None,
-            "met": None,
-            "counted": [],
-            "not_counted": [],
-            "note": _("Chưa có dữ liệu đăng ký."),
-        }
-    per_committee = {c.pk: sum(1 for p in paths if p.startswith(c.path)) for c in committees}
-    minimum = base["target"]
-    done = sorted(pk for pk, n in per_committee.items() if n >= minimum)
-    total = sum(per_committee.values())
-    return {
-        **base,
-        "numerator": total,
-        "denominator": len(committees),
-        "value": round(total / len(committees), 2) if committees else None,
-        "met": (len(done) == len(committees)) if committees else None,
-        "counted": done,
-        "not_counted": sorted(set(per_committee) - set(done)),
-        "note": _("Giá trị là số đăng ký bình quân; danh sách chi tiết là các đảng bộ cơ sở."),
-        "unit": "per_committee",
-    }
+
+def _provided(code, **context):
+    """The registered indicator `code` as a one-item list, or nothing when no app provides it."""
+    function = _PROVIDERS.get(code)
+    return [function(**context)] if function is not None else []
 
 
 def for_root(user, root, year):

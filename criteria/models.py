@@ -6,6 +6,7 @@ committee copies a plan and changes numbers in the admin without a code change.
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from registry.scoping import ScopedQuerySet
 
@@ -65,6 +66,7 @@ class Plan(models.Model):
     )
 
     objects = PlanQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("kế hoạch, văn bản hướng dẫn")
@@ -114,6 +116,7 @@ class OrganizationYear(models.Model):
     note = models.TextField(_("ghi chú"), blank=True)
 
     objects = OrganizationYearQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("số liệu năm của tổ chức đảng")
@@ -142,6 +145,7 @@ class MemberNomination(models.Model):
     confirmed_by_committee = models.BooleanField(_("được cấp ủy xác nhận, đề nghị"), null=True, blank=True)
 
     objects = MemberNominationQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("bình xét điển hình cá nhân")

@@ -275,6 +275,7 @@ class MeetingQualityFramework(models.Model):
     max_consecutive_absences = models.PositiveSmallIntegerField(_("vắng liên tiếp tối đa"), default=3)
 
     objects = FrameworkQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("khung chấm điểm sinh hoạt chi bộ")
@@ -322,6 +323,8 @@ class FrameworkSection(models.Model):
     points = models.PositiveSmallIntegerField(_("điểm tối đa"))
     order = models.PositiveSmallIntegerField(_("thứ tự"), default=0)
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("phần của khung chấm điểm")
         verbose_name_plural = _("phần của khung chấm điểm")
@@ -354,6 +357,7 @@ class FourGoodsFramework(models.Model):
     all_criteria_required = models.BooleanField(_("phải đạt mọi tiêu chí"), default=True)
 
     objects = FrameworkQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("khung tiêu chí bốn tốt")

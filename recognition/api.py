@@ -1,12 +1,14 @@
-"""REST API: registrations with transitions as actions, decisions and their PDFs; all scoped."""
+"""REST API: registrations, their one transition endpoint, decisions and their PDFs; all scoped."""
 
 import django_filters
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import FileResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
 from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
@@ -14,8 +16,9 @@ from criteria.models import Plan
 from registry.models import Member, Organization
 from registry.scoping import REGISTER
 
-from . import services
 from .models import Decision, Registration, SubjectKind, Transition
+from .services import decisions, policy, registrations, transitions
+from .workflow import ACTIONS, TransitionConflict
 
 
 class TransitionSerializer(serializers.ModelSerializer):
@@ -98,7 +101,7 @@ class RegistrationSerializer(serializers.ModelSerializer):
         ]
 
     def get_next_step(self, obj) -> str:
-        return services.next_step(obj)
+        return policy.next_step(obj)
 
     def get_decision_number(self, obj) -> str | None:
         return obj.decision.display_number if obj.decision_id else None
@@ -115,9 +118,29 @@ class RegistrationSerializer(serializers.ModelSerializer):
         self.fields["subject_kind"].required = False
 
 
-class TransitionInputSerializer(serializers.Serializer):
-    comment = serializers.CharField(required=False, allow_blank=True, default="")
-    commend = serializers.BooleanField(required=False, default=False)
+class TransitionRequestSerializer(serializers.Serializer):
+    """One move of the workflow: an action of the table in recognition/workflow.py."""
+
+    action = serializers.ChoiceField(
+        choices=[(action.name, action.label) for action in ACTIONS.values()],
+        help_text="Thao tác, theo bảng chuyển trạng thái (recognition/workflow.py).",
+    )
+    comment = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=5000, help_text="Ý kiến, lý do."
+    )
+    commend = serializers.BooleanField(
+        required=False, default=False, help_text="Chỉ với “recognize”: biểu dương tiêu biểu (SCHEMES §3.2)."
+    )
+
+
+class ErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+
+
+class Conflict(APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "Thao tác không phù hợp với trạng thái hiện tại của đăng ký."
+    default_code = "conflict"
 
 
 class RegistrationFilter(django_filters.FilterSet):
@@ -133,10 +156,13 @@ class RegistrationFilter(django_filters.FilterSet):
 
 
 def _call(fn, **kwargs):
+    """Run a service; its refusals become API errors: 409 state or path, 403 actor, 400 input."""
     try:
         return fn(**kwargs)
+    except TransitionConflict as exc:
+        raise Conflict(" ".join(exc.messages)) from exc
     except DjangoPermissionDenied as exc:
-        raise PermissionDenied(str(exc)) from exc
+        raise PermissionDenied(str(exc) or None) from exc
     except DjangoValidationError as exc:
         raise ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages) from exc
 
@@ -144,7 +170,7 @@ def _call(fn, **kwargs):
 class RegistrationViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
 ):
-    """Registrations in the user's reach; each transition is a POST action."""
+    """Registrations in the user's reach; every move is `POST <pk>/transition/` (recognition/workflow.py)."""
 
     serializer_class = RegistrationSerializer
     filterset_class = RegistrationFilter
@@ -162,7 +188,7 @@ class RegistrationViewSet(
     def perform_create(self, serializer):
         data = serializer.validated_data
         registration = _call(
-            services.registration_create,
+            registrations.registration_create,
             user=self.request.user,
             plan=data["plan"],
             year=data["year"],
@@ -178,60 +204,43 @@ class RegistrationViewSet(
         )
         serializer.instance = registration
 
-    def _transition(self, request, pk, name):
-        registration = get_object_or_404(self.get_queryset(), pk=pk)
-        payload = TransitionInputSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        from .views import run_action
+    def get_serializer_class(self):
+        return TransitionRequestSerializer if self.action == "transition" else RegistrationSerializer
 
+    @extend_schema(
+        operation_id="recognition_registrations_transition",
+        summary="Chuyển trạng thái đăng ký",
+        description=(
+            "The one workflow endpoint: takes `action` (see the transition table) on the registration. "
+            "404 outside the user's scope, 403 without the capability for this step, "
+            "409 when the registration's state or path does not allow the action, "
+            "400 for invalid input or a missing required comment."
+        ),
+        request=TransitionRequestSerializer,
+        responses={
+            200: RegistrationSerializer,
+            400: OpenApiTypes.OBJECT,
+            403: ErrorSerializer,
+            404: ErrorSerializer,
+            409: ErrorSerializer,
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def transition(self, request, pk=None):
+        registration = get_object_or_404(self.get_queryset(), pk=pk)
+        payload = TransitionRequestSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
         _call(
-            run_action,
+            transitions.registration_transition,
             registration=registration,
             user=request.user,
-            action=name,
-            comment=payload.validated_data["comment"],
-            commend=payload.validated_data["commend"],
+            action=data["action"],
+            comment=data["comment"],
+            commend=data["commend"],
         )
-        registration = self.get_queryset().get(pk=pk)
-        return Response(self.get_serializer(registration).data, status=status.HTTP_200_OK)
-
-    @action(detail=True, methods=["post"], serializer_class=TransitionInputSerializer)
-    def submit(self, request, pk=None):
-        return self._transition(request, pk, "submit")
-
-    @action(detail=True, methods=["post"], url_path="appraise-grassroots", serializer_class=TransitionInputSerializer)
-    def appraise_grassroots(self, request, pk=None):
-        return self._transition(request, pk, "appraise_grassroots")
-
-    @action(detail=True, methods=["post"], url_path="appraise-board", serializer_class=TransitionInputSerializer)
-    def appraise_board(self, request, pk=None):
-        return self._transition(request, pk, "appraise_board")
-
-    @action(detail=True, methods=["post"], serializer_class=TransitionInputSerializer)
-    def recognize(self, request, pk=None):
-        return self._transition(request, pk, "recognize")
-
-    @action(detail=True, methods=["post"], serializer_class=TransitionInputSerializer)
-    def reject(self, request, pk=None):
-        return self._transition(request, pk, "reject")
-
-    @action(detail=True, methods=["post"], url_path="return", serializer_class=TransitionInputSerializer)
-    def return_(self, request, pk=None):
-        return self._transition(request, pk, "return")
-
-    @action(detail=True, methods=["post"], serializer_class=TransitionInputSerializer)
-    def revoke(self, request, pk=None):
-        return self._transition(request, pk, "revoke")
-
-    def get_serializer_class(self):
-        if self.action in ("list", "retrieve", "create"):
-            return RegistrationSerializer
-        return super().get_serializer_class()
-
-    def get_serializer(self, *args, **kwargs):
-        if self.action not in ("list", "retrieve", "create") and args and isinstance(args[0], Registration):
-            return RegistrationSerializer(*args, context=self.get_serializer_context(), **kwargs)
-        return super().get_serializer(*args, **kwargs)
+        registration = self.get_queryset().get(pk=registration.pk)
+        return Response(RegistrationSerializer(registration, context=self.get_serializer_context()).data)
 
 
 class DecisionSerializer(serializers.ModelSerializer):
@@ -276,7 +285,7 @@ class DecisionViewSet(viewsets.ReadOnlyModelViewSet):
     def pdf(self, request, pk=None):
         decision = self.get_object()
         if not decision.pdf:
-            services.decision_render_pdf(decision=decision)
+            decisions.decision_render_pdf(decision=decision)
         return FileResponse(
             decision.pdf.open("rb"),
             content_type="application/pdf",

@@ -1,14 +1,18 @@
 """Forms of the recognition pages: only input validation; the services apply the rules."""
 
+import re
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from criteria.models import Plan, Scheme
+from registry.forms import VietDateField
 from registry.models import Member, Organization
 from registry.scoping import REGISTER
 
 from .models import State, SubjectKind
+from .workflow import ACTIONS
 
 
 class RegistrationForm(forms.Form):
@@ -57,15 +61,52 @@ class BulkRegistrationForm(forms.Form):
 
 
 class ActionForm(forms.Form):
-    action = forms.ChoiceField(
-        choices=[
-            (a, a)
-            for a in ("submit", "appraise_grassroots", "appraise_board", "recognize", "reject", "return", "revoke")
-        ]
+    """One button of the registration page: the action (a name of the workflow table) and its comment."""
+
+    action = forms.ChoiceField(choices=[(a.name, a.label) for a in ACTIONS.values()], label=_("Thao tác"))
+    comment = forms.CharField(
+        label=_("Ý kiến, lý do"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 2})
     )
-    comment = forms.CharField(label=_("Ý kiến, lý do"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     attachment = forms.FileField(label=_("Tệp đính kèm"), required=False)
     commend = forms.BooleanField(label=_("Biểu dương tiêu biểu"), required=False)
+
+
+class YearField(forms.IntegerField):
+    """A year as a person types it in a filter: "2025", or "năm 2025" (the one number in the text)."""
+
+    default_error_messages = {"invalid": _("Năm không hợp lệ: hãy nhập bốn chữ số, ví dụ 2025.")}
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("min_value", 2000)
+        kwargs.setdefault("max_value", 2100)
+        kwargs.setdefault("label", _("Năm"))
+        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "numeric", "size": 6}))
+        super().__init__(**kwargs)
+        self.error_messages["min_value"] = self.error_messages["max_value"] = self.error_messages["invalid"]
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            numbers = re.findall(r"\d+", value)
+            if len(numbers) == 1:
+                value = numbers[0]
+        return super().to_python(value)
+
+
+class RegistrationFilterForm(forms.Form):
+    """Filters of the registrant's list; a wrong value is shown as an error, the list still shown."""
+
+    scheme = forms.ChoiceField(choices=[("", _("Tất cả"))] + Scheme.choices, required=False, label=_("Phong trào"))
+    year = YearField(required=False)
+    state = forms.ChoiceField(choices=[("", _("Tất cả"))] + State.choices, required=False, label=_("Trạng thái"))
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "f-%s")
+        super().__init__(*args, **kwargs)
+
+    def filters(self):
+        """The valid filters only (an invalid one is dropped and reported by the form)."""
+        self.is_valid()
+        return {name: value for name, value in self.cleaned_data.items() if value not in (None, "")}
 
 
 class EvidenceForm(forms.Form):
@@ -75,7 +116,7 @@ class EvidenceForm(forms.Form):
 
 class QueueFilterForm(forms.Form):
     scheme = forms.ChoiceField(choices=[("", _("Tất cả phong trào"))] + Scheme.choices, required=False)
-    year = forms.IntegerField(required=False, label=_("Năm"))
+    year = YearField(required=False)
     state = forms.ChoiceField(
         choices=[("", _("Mọi trạng thái"))]
         + [(s.value, s.label) for s in (State.SUBMITTED, State.APPRAISED_GRASSROOTS, State.APPRAISED_BOARD)],
@@ -88,7 +129,7 @@ class ConferenceForm(forms.Form):
     authority = forms.ModelChoiceField(queryset=Organization.objects.none(), label=_("Cấp ủy"))
     plan = forms.ModelChoiceField(queryset=Plan.objects.none(), label=_("Kế hoạch"))
     year = forms.IntegerField(label=_("Năm xét"), min_value=2000, max_value=2100)
-    held_on = forms.DateField(label=_("Ngày họp"), widget=forms.DateInput(attrs={"type": "date"}))
+    held_on = VietDateField(label=_("Ngày họp"))
     signer_title = forms.ChoiceField(
         label=_("Chức vụ người ký"), choices=[("BÍ THƯ", "BÍ THƯ"), ("PHÓ BÍ THƯ", "PHÓ BÍ THƯ")]
     )

@@ -1,9 +1,10 @@
 """Registrations for recognition, their workflow, decisions and conferences (SCHEMES §1.3, §3.2–3.3, §4, §5).
 
-The workflow is an explicit state machine (django-fsm-2). The methods decorated
-with `@transition` only move the state; every move is made by one service function
-in recognition/services.py, which guards it by role and tree, locks the row and
-writes an immutable `Transition` row with the eligibility snapshot of that moment.
+The workflow is an explicit state machine (django-fsm-2) generated from the table of
+transitions in recognition/workflow.py: its methods only move the state, guarded by the
+table's conditions and permissions. Every move is made by one service
+(recognition/services/transitions.py), which locks the row, re-checks the table on the
+stored row and writes an immutable `Transition` row with the eligibility snapshot.
 """
 
 from django.conf import settings
@@ -13,25 +14,17 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_fsm import FSMField, FSMModelMixin, transition
+from django_fsm import FSMField, FSMModelMixin
+from simple_history.models import HistoricalRecords
 
 from criteria.models import Scheme
 from registry.scoping import ScopedQuerySet, prefixes_for
 from registry.validators import validate_evidence_size
 
+from .states import OPEN_STATES, State
+from .workflow import TransitionMethods
 
-class State(models.TextChoices):
-    DRAFT = "draft", _("Nháp")
-    SUBMITTED = "submitted", _("Đã gửi đăng ký")
-    APPRAISED_GRASSROOTS = "appraised_grassroots", _("Đảng ủy cơ sở đã thẩm định")
-    APPRAISED_BOARD = "appraised_board", _("Ban chuyên môn cấp trên đã thẩm định")
-    RECOGNIZED = "recognized", _("Đã công nhận")
-    REJECTED = "rejected", _("Không công nhận")
-    RETURNED = "returned", _("Trả lại để bổ sung")
-    REVOKED = "revoked", _("Đã hủy bỏ công nhận")
-
-
-OPEN_STATES = (State.DRAFT, State.SUBMITTED, State.APPRAISED_GRASSROOTS, State.APPRAISED_BOARD, State.RETURNED)
+__all__ = ["OPEN_STATES", "State"]  # kept importable from here
 
 
 class SubjectKind(models.TextChoices):
@@ -56,8 +49,11 @@ class RegistrationQuerySet(ScopedQuerySet):
         return self.filter(scheme=scheme, year=year)
 
 
-class Registration(FSMModelMixin, models.Model):
-    """One subject registered for one scheme, plan and year (SCHEMES §5)."""
+class Registration(TransitionMethods, FSMModelMixin, models.Model):
+    """One subject registered for one scheme, plan and year (SCHEMES §5).
+
+    Its state machine's methods come from the table in recognition/workflow.py (TransitionMethods).
+    """
 
     plan = models.ForeignKey(
         "criteria.Plan", on_delete=models.PROTECT, related_name="registrations", verbose_name=_("kế hoạch")
@@ -139,6 +135,7 @@ class Registration(FSMModelMixin, models.Model):
     created_at = models.DateTimeField(_("tạo lúc"), default=timezone.now)
 
     objects = RegistrationQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("đăng ký công nhận")
@@ -181,40 +178,6 @@ class Registration(FSMModelMixin, models.Model):
         """Propaganda board for exemplary models, organization board otherwise (SCHEMES §5)."""
         return "propaganda_board" if self.scheme == Scheme.EXEMPLARY else "org_board"
 
-    # --- the state machine; guards by role and tree live in services.py ---
-
-    @transition(field=state, source=[State.DRAFT, State.RETURNED], target=State.SUBMITTED)
-    def submit(self):
-        pass
-
-    @transition(field=state, source=State.SUBMITTED, target=State.APPRAISED_GRASSROOTS)
-    def appraise_grassroots(self):
-        pass
-
-    @transition(field=state, source=[State.SUBMITTED, State.APPRAISED_GRASSROOTS], target=State.APPRAISED_BOARD)
-    def appraise_board(self):
-        pass
-
-    @transition(field=state, source=[State.APPRAISED_GRASSROOTS, State.APPRAISED_BOARD], target=State.RECOGNIZED)
-    def recognize(self):
-        pass
-
-    @transition(field=state, source=[State.APPRAISED_GRASSROOTS, State.APPRAISED_BOARD], target=State.REJECTED)
-    def reject(self):
-        pass
-
-    @transition(
-        field=state,
-        source=[State.SUBMITTED, State.APPRAISED_GRASSROOTS, State.APPRAISED_BOARD],
-        target=State.RETURNED,
-    )
-    def return_to_registrant(self):
-        pass
-
-    @transition(field=state, source=State.RECOGNIZED, target=State.REVOKED)
-    def revoke(self):
-        pass
-
 
 def evidence_path(instance, filename):
     return f"recognition/evidence/{timezone.now():%Y}/{filename}"
@@ -243,6 +206,7 @@ class Evidence(models.Model):
     uploaded_at = models.DateTimeField(default=timezone.now)
 
     objects = EvidenceQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("tài liệu minh chứng")
@@ -358,6 +322,7 @@ class Conference(models.Model):
     generation_updated_at = models.DateTimeField(null=True, blank=True)
 
     objects = ConferenceQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("hội nghị Ban Thường vụ")
@@ -384,6 +349,9 @@ class DecisionCounter(models.Model):
     issuer = models.ForeignKey("registry.Organization", on_delete=models.PROTECT, related_name="+")
     year = models.PositiveSmallIntegerField()
     last_number = models.PositiveIntegerField(default=0)
+
+    # No history here: the number is advanced with an atomic UPDATE, which history would not
+    # see, and every number taken is already recorded by the Decision (with its history).
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["issuer", "year"], name="one_decision_counter_per_issuer_year")]
@@ -413,6 +381,17 @@ class DecisionQuerySet(ScopedQuerySet):
             | Q(pk__in=named.values("decision_id"))
             | Q(pk__in=named.values("revocation_decision_id"))
         )
+
+
+def _decision_history_user(instance, request=None, **kwargs):
+    """Who a decision's historical row names: the request's user, else the issuing user.
+
+    Decisions of a conference are generated by a Celery task, outside any request; the row
+    then names the standing-committee member who issued them (`issued_by`).
+    """
+    if request is not None and request.user.is_authenticated:
+        return request.user
+    return instance.issued_by
 
 
 def decision_pdf_path(instance, filename):
@@ -447,6 +426,7 @@ class Decision(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     objects = DecisionQuerySet.as_manager()
+    history = HistoricalRecords(get_user=_decision_history_user)
 
     class Meta:
         verbose_name = _("quyết định")
@@ -486,6 +466,7 @@ class ModelCellRecheck(models.Model):
     applied = models.BooleanField(_("Ban Thường vụ đã xử lý"), default=False)
 
     objects = RecheckQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("rà soát chi bộ kiểu mẫu hằng năm")

@@ -8,7 +8,7 @@ from registry.scoping import APPRAISE_BOARD, APPRAISE_GRASSROOTS, DECIDE, REGIST
 
 from . import params
 from .models import Conference, Decision, Registration, State, SubjectKind
-from .services import allowed_actions, next_step
+from .services.policy import allowed_actions, next_step
 
 
 def _base(qs):
@@ -59,7 +59,7 @@ def review_queue(user, *, scheme=None, year=None, state=None, late=None):
     qs = qs.distinct().prefetch_related("evidence_files").order_by("scheme", "year", "organization__path", "pk")
     rows = []
     for registration in qs:
-        registration.actions = [a for a in allowed_actions(user, registration) if a != "submit"]
+        registration.actions = allowed_actions(user, registration)  # the table's rows open to this user
         if registration.actions:
             registration.next_step_text = next_step(registration)
             rows.append(registration)

@@ -15,7 +15,7 @@ from registry import outbox
 from registry.models import Organization
 from registry.scoping import REGISTER, can_anywhere
 
-from . import params, selectors, services
+from . import params, selectors
 from .forms import (
     ActionForm,
     BulkRegistrationForm,
@@ -23,9 +23,12 @@ from .forms import (
     EvidenceForm,
     QueueFilterForm,
     RecognitionListForm,
+    RegistrationFilterForm,
     RegistrationForm,
 )
 from .models import Evidence, Registration, State, SubjectKind
+from .services import conferences, decisions, policy, registrations, transitions
+from .workflow import ACTIONS, TransitionConflict
 
 
 def _error_text(exc):
@@ -36,23 +39,19 @@ def _error_text(exc):
 
 @login_required
 def registration_list(request):
-    """The registrant's list: every registration in reach with its state and next step."""
+    """The registrant's list: every registration in reach with its state and next step.
+
+    A filter typed wrong ("năm 2025" is read as 2025, "abc" is not a year) is reported on
+    the form and the list is shown without it."""
+    filters = RegistrationFilterForm(request.GET or None)
+    chosen = filters.filters() if request.GET else {}
     rows = selectors.registrations_for_registrant(
-        request.user,
-        scheme=request.GET.get("scheme") or None,
-        year=request.GET.get("year") or None,
-        state=request.GET.get("state") or None,
+        request.user, scheme=chosen.get("scheme"), year=chosen.get("year"), state=chosen.get("state")
     )
     return render(
         request,
         "recognition/registration_list.html",
-        {
-            "rows": rows,
-            "schemes": Scheme.choices,
-            "states": State.choices,
-            "can_register": can_anywhere(request.user, REGISTER),
-            "labels": services.ACTION_LABELS,
-        },
+        {"rows": rows, "filters": filters, "can_register": can_anywhere(request.user, REGISTER)},
     )
 
 
@@ -62,7 +61,7 @@ def registration_create(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            registration = services.registration_create(
+            registration = registrations.registration_create(
                 user=request.user,
                 plan=data["plan"],
                 year=data["year"],
@@ -90,7 +89,7 @@ def registration_bulk(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            created, skipped = services.registrations_bulk_create(
+            created, skipped = registrations.registrations_bulk_create(
                 user=request.user, plan=data["plan"], year=data["year"], committee=data["committee"]
             )
         except (ValidationError, PermissionDenied) as exc:
@@ -114,74 +113,50 @@ def _registration_for(request, pk):
     )
 
 
-@login_required
-def registration_detail(request, pk):
-    registration = _registration_for(request, pk)
-    actions = services.allowed_actions(request.user, registration)
+def _detail(request, registration, *, form=None, status=200):
+    """The registration page; its action buttons are the table's rows open to this user now."""
+    actions = policy.allowed_actions(request.user, registration)
     return render(
         request,
         "recognition/registration_detail.html",
         {
             "registration": registration,
-            "actions": [(a, services.ACTION_LABELS[a]) for a in actions],
+            "actions": actions,
+            "action_form": form or ActionForm(),
             "transitions": registration.transitions.select_related("actor", "acting_for").prefetch_related(
                 "attachments"
             ),
             "evidence_files": registration.evidence_files.all(),
-            "next_step": services.next_step(registration),
+            "next_step": policy.next_step(registration),
             "evidence_form": EvidenceForm(),
-            "can_add_evidence": services.may_register(request.user, registration),
-            "can_recognize": "recognize" in actions,
+            "can_add_evidence": policy.may_register(request.user, registration),
+            "can_recognize": any(a.name == "recognize" for a in actions),
             "show_commend": registration.scheme == Scheme.FOUR_GOODS
             and registration.subject_kind == SubjectKind.ORGANIZATION,
         },
+        status=status,
     )
 
 
-def run_action(*, registration, user, action, comment="", attachments=(), commend=False):
-    """Dispatch one named transition to its service function."""
-    if action == "submit":
-        return services.registration_submit(
-            registration=registration, user=user, comment=comment, attachments=attachments
-        )
-    if action == "appraise_grassroots":
-        return services.registration_appraise_grassroots(
-            registration=registration, user=user, comment=comment, attachments=attachments
-        )
-    if action == "appraise_board":
-        return services.registration_appraise_board(
-            registration=registration, user=user, comment=comment, attachments=attachments
-        )
-    if action == "return":
-        return services.registration_return(
-            registration=registration, user=user, comment=comment, attachments=attachments
-        )
-    if action == "reject":
-        return services.registration_reject(
-            registration=registration, user=user, comment=comment, attachments=attachments
-        )
-    if action == "recognize":
-        return services.registration_recognize(
-            registration=registration, user=user, comment=comment, attachments=attachments, commend=commend
-        )
-    if action == "revoke":
-        return services.registration_revoke(
-            registration=registration, user=user, comment=comment, attachments=attachments
-        )
-    raise ValidationError(_("Thao tác không hợp lệ."))
+@login_required
+def registration_detail(request, pk):
+    return _detail(request, _registration_for(request, pk))
 
 
 @login_required
 @require_POST
 def registration_action(request, pk):
+    """One button of the registration page: the action goes to the one transition service.
+
+    Done: back to the page (302). Refused: the page again, with the reason and the typed
+    comment kept, answering 409 (state or path), 403 (not this user's step) or 400 (input)."""
     registration = _registration_for(request, pk)
     form = ActionForm(request.POST, request.FILES)
     if not form.is_valid():
-        messages.error(request, _("Dữ liệu không hợp lệ."))
-        return redirect("recognition:registration_detail", pk=pk)
+        return _detail(request, registration, form=form, status=400)
     data = form.cleaned_data
     try:
-        run_action(
+        transitions.registration_transition(
             registration=registration,
             user=request.user,
             action=data["action"],
@@ -189,10 +164,20 @@ def registration_action(request, pk):
             attachments=[data["attachment"]] if data["attachment"] else [],
             commend=data["commend"],
         )
-    except (ValidationError, PermissionDenied) as exc:
+    except TransitionConflict as exc:
         messages.error(request, _error_text(exc))
-    else:
-        messages.success(request, _("Đã thực hiện: %(action)s.") % {"action": services.ACTION_LABELS[data["action"]]})
+        return _detail(request, _registration_for(request, pk), form=form, status=409)
+    except PermissionDenied as exc:
+        messages.error(request, _error_text(exc))
+        return _detail(request, registration, form=form, status=403)
+    except ValidationError as exc:
+        if hasattr(exc, "error_dict") and set(exc.error_dict) <= set(form.fields):
+            for field, errors in exc.error_dict.items():
+                form.add_error(field, errors)
+        else:
+            form.add_error(None, _error_text(exc))
+        return _detail(request, registration, form=form, status=400)
+    messages.success(request, _("Đã thực hiện: %(action)s.") % {"action": ACTIONS[data["action"]].label})
     return redirect("recognition:registration_detail", pk=pk)
 
 
@@ -203,7 +188,7 @@ def evidence_upload(request, pk):
     form = EvidenceForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            services.evidence_add(
+            registrations.evidence_add(
                 registration=registration,
                 user=request.user,
                 title=form.cleaned_data["title"],
@@ -224,22 +209,30 @@ def evidence_download(request, pk):
     return FileResponse(evidence.file.open("rb"), as_attachment=True, filename=evidence.file.name.rsplit("/", 1)[-1])
 
 
+QUEUE_ACTIONS = [action for action in ACTIONS.values() if action.in_queue]
+
+
 @login_required
 def review_queue(request):
-    """A reviewer's queue per board: filters, eligibility with reasons, evidence, bulk appraisal."""
+    """A reviewer's queue per board: filters, eligibility with reasons, evidence, bulk appraisal.
+
+    The bulk buttons are the table's actions marked for the queue; each registration ticked
+    goes through the one transition service, which checks it as stored."""
     filters = QueueFilterForm(request.GET or None)
     data = filters.cleaned_data if filters.is_valid() else {}
     if request.method == "POST":
         action = request.POST.get("action")
         comment = request.POST.get("comment", "")
-        ids = request.POST.getlist("ids")
-        if action not in ("appraise_grassroots", "appraise_board", "return"):
+        ids = [i for i in request.POST.getlist("ids") if i.isdigit()]
+        if action not in {a.name for a in QUEUE_ACTIONS}:
             messages.error(request, _("Thao tác không hợp lệ."))
         else:
             done = 0
             for registration in Registration.objects.visible_to(request.user).filter(pk__in=ids):
                 try:
-                    run_action(registration=registration, user=request.user, action=action, comment=comment)
+                    transitions.registration_transition(
+                        registration=registration, user=request.user, action=action, comment=comment
+                    )
                     done += 1
                 except (ValidationError, PermissionDenied) as exc:
                     messages.error(request, f"{registration.subject_name}: {_error_text(exc)}")
@@ -253,8 +246,11 @@ def review_queue(request):
         state=data.get("state") or None,
         late=data.get("late"),
     )
+    offered = {action for row in rows for action in row.actions}
     return render(
-        request, "recognition/review_queue.html", {"rows": rows, "filters": filters, "labels": services.ACTION_LABELS}
+        request,
+        "recognition/review_queue.html",
+        {"rows": rows, "filters": filters, "queue_actions": [a for a in QUEUE_ACTIONS if a in offered]},
     )
 
 
@@ -267,7 +263,7 @@ def conference_list(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            conference = services.conference_create(
+            conference = conferences.conference_create(
                 user=request.user,
                 authority=data["authority"],
                 plan=data["plan"],
@@ -305,7 +301,7 @@ def conference_detail(request, pk):
             for i in reject_ids
             if i in candidates and i not in recognize_ids
         }
-        done, errors = services.conference_decide(
+        done, errors = conferences.conference_decide(
             conference=conference,
             user=request.user,
             recognize=[candidates[i] for i in recognize_ids if i in candidates],
@@ -331,7 +327,7 @@ def conference_detail(request, pk):
         "show_commend": conference.scheme == Scheme.FOUR_GOODS,
     }
     if conference.scheme == Scheme.EXEMPLARY:
-        phase = services._default_phase(conference.plan, conference.year)
+        phase = registrations.default_phase(conference.plan, conference.year)
         context["quota_rows"] = selectors.quota_progress(conference.plan, phase, conference.authority)
         context["phase"] = phase
     return render(request, "recognition/conference_detail.html", context)
@@ -342,7 +338,7 @@ def conference_detail(request, pk):
 def conference_issue(request, pk):
     conference = _conference_for(request, pk)
     try:
-        pending = services.conference_start_generation(conference=conference, user=request.user)
+        pending = conferences.conference_start_generation(conference=conference, user=request.user)
     except PermissionDenied as exc:
         messages.error(request, _error_text(exc))
     else:
@@ -385,7 +381,7 @@ def decision_pdf(request, pk):
     """Decision PDFs live under MEDIA_ROOT and are served only here, to users in scope."""
     decision = get_object_or_404(selectors.decisions_for(request.user), pk=pk)
     if not decision.pdf:
-        services.decision_render_pdf(decision=decision)
+        decisions.decision_render_pdf(decision=decision)
     filename = f"QD-{decision.number}-{decision.year}.pdf"
     return FileResponse(decision.pdf.open("rb"), content_type="application/pdf", filename=filename)
 
@@ -441,7 +437,7 @@ def quota_progress(request):
     plan = plans.filter(pk=request.GET.get("plan")).first() if request.GET.get("plan") else plans.first()
     rows, phase, authority = [], "", None
     if plan is not None:
-        phase = request.GET.get("phase") or services._default_phase(plan, timezone.localdate().year)
+        phase = request.GET.get("phase") or registrations.default_phase(plan, timezone.localdate().year)
         authority = plan.issuer or Organization.objects.visible_to(request.user).order_by("depth").first()
         if authority is not None:
             rows = selectors.quota_progress(plan, phase, authority)
@@ -468,7 +464,7 @@ def registration_report(request):
             "recognition/registration_report.html",
             {"plans": plans, "organizations": organizations},
         )
-    phase = request.GET.get("phase") or services._default_phase(plan, plan.period_start_year)
+    phase = request.GET.get("phase") or registrations.default_phase(plan, plan.period_start_year)
     report = selectors.registration_report(plan, organization, phase)
     if fmt == "xlsx":
         from .resources import RegistrationReportResource
@@ -517,7 +513,7 @@ def model_cell_recheck(request):
         plan = get_object_or_404(plans, pk=request.POST.get("plan"))
         try:
             year = int(request.POST.get("year"))
-            rechecks = services.model_cell_recheck(user=request.user, committee=committee, plan=plan, year=year)
+            rechecks = conferences.model_cell_recheck(user=request.user, committee=committee, plan=plan, year=year)
         except (ValueError, TypeError):
             messages.error(request, _("Năm không hợp lệ."))
         except (ValidationError, PermissionDenied) as exc:

@@ -19,6 +19,8 @@ from django.db import OperationalError
 
 from recognition import services as recognition
 from recognition.models import Decision, GenerationState, Registration, State
+from recognition.services import conferences as conference_services
+from recognition.services import decisions as decision_services
 from registry import outbox
 from registry import services as registry_services
 from registry.models import Member, Membership, PendingTask
@@ -144,7 +146,7 @@ def test_the_pdf_batch_task_retries_by_itself_after_a_database_error(conference_
 
     conference = conference_with_three
     render = recognition.decision_render_pdf
-    with mock.patch.object(recognition, "decision_render_pdf", fail_on_call(render, 1)):
+    with mock.patch.object(conference_services, "decision_render_pdf", fail_on_call(render, 1)):
         # throw=False: an eager task's retry runs again in place, as a worker would re-run it.
         result = generate_conference_decisions.apply(args=(conference.pk, users.standing.pk), throw=False)
     assert result.successful(), result.result
@@ -166,7 +168,7 @@ def test_a_database_outage_longer_than_the_retries_issues_no_number_twice_and_a_
     monkeypatch.setitem(current_app.conf, "task_eager_propagates", False)
     conference = conference_with_three
     down = OperationalError("could not connect to server: Connection refused")
-    with mock.patch.object(recognition, "decision_render_pdf", side_effect=down) as render:
+    with mock.patch.object(conference_services, "decision_render_pdf", side_effect=down) as render:
         result = generate_conference_decisions.apply(args=(conference.pk, users.standing.pk), throw=False)
     assert result.failed()
     assert render.call_count == generate_conference_decisions.max_retries + 1, "the task retried before giving up"
@@ -192,7 +194,7 @@ def test_one_pdf_per_registration_batch_restarted_midway_keeps_numbers_unique_an
     conference = conference_with_three
     render = recognition.decision_render_pdf
     with (
-        mock.patch.object(recognition, "decision_render_pdf", fail_on_call(render, 2)),
+        mock.patch.object(conference_services, "decision_render_pdf", fail_on_call(render, 2)),
         pytest.raises(OperationalError),
     ):
         recognition.conference_generate_decisions(conference=conference, user=users.standing, collective=False)
@@ -214,7 +216,7 @@ def test_a_database_failure_in_the_middle_of_a_bulk_decision_issues_no_decision_
 ):
     conference = conference_with_three
     with (
-        mock.patch.object(recognition, "next_decision_number", fail_on_call(recognition.next_decision_number, 2)),
+        mock.patch.object(decision_services, "next_decision_number", fail_on_call(decision_services.next_decision_number, 2)),
         pytest.raises(OperationalError),
     ):
         recognition.conference_generate_decisions(conference=conference, user=users.standing, collective=False)

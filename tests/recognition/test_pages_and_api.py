@@ -111,15 +111,16 @@ def test_the_api_carries_a_registration_through_its_transitions(tree, users, pla
     )
     assert created.status_code == 201, created.content
     pk = created.json()["id"]
-    assert api.post(f"/api/recognition/registrations/{pk}/submit/", {}, format="json").json()["state"] == "submitted"
-    forbidden = api.post(f"/api/recognition/registrations/{pk}/appraise-board/", {}, format="json")
+    move = f"/api/recognition/registrations/{pk}/transition/"
+    assert api.post(move, {"action": "submit"}, format="json").json()["state"] == "submitted"
+    forbidden = api.post(move, {"action": "appraise_board"}, format="json")
     assert forbidden.status_code == 403
     api.force_authenticate(users.org_board)
-    assert api.post(f"/api/recognition/registrations/{pk}/appraise-board/", {}).json()["state"] == "appraised_board"
+    assert api.post(move, {"action": "appraise_board"}).json()["state"] == "appraised_board"
     api.force_authenticate(users.standing)
-    refused = api.post(f"/api/recognition/registrations/{pk}/reject/", {"comment": ""}, format="json")
+    refused = api.post(move, {"action": "reject", "comment": ""}, format="json")
     assert refused.status_code == 400
-    body = api.post(f"/api/recognition/registrations/{pk}/recognize/", {"comment": "Đạt"}, format="json").json()
+    body = api.post(move, {"action": "recognize", "comment": "Đạt"}, format="json").json()
     assert body["state"] == "recognized" and body["decision_number"] == "1-QĐ/ĐUK"
     assert [t["action"] for t in body["transitions"]] == ["submit", "appraise_board", "recognize"]
     decision_id = body["decision"]
@@ -238,4 +239,5 @@ def test_the_admin_lists_open(tree, users, plans, admin_client, model):
 @pytest.mark.django_db
 def test_a_transition_on_a_malformed_id_answers_404_not_500(tree, users, api):
     api.force_authenticate(users.admin)
-    assert api.post("/api/recognition/registrations/null,null/submit/", {}, format="json").status_code == 404
+    response = api.post("/api/recognition/registrations/null,null/transition/", {"action": "submit"}, format="json")
+    assert response.status_code == 404

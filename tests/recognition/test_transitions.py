@@ -122,7 +122,7 @@ def test_each_role_may_only_make_the_transitions_of_its_place_in_the_tree(
     registration = advance(_registration(tree, users, plans, position), state, users.admin)
     user = getattr(users, username)
     expected = username in ALLOWED[(position, action, state)]
-    assert services.GUARDS[action](user, registration) is expected
+    assert (action in [a.name for a in services.allowed_actions(user, registration)]) is expected
     if expected:
         SERVICE[action](registration, user)
         registration.refresh_from_db()
