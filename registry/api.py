@@ -1,11 +1,17 @@
 """REST API of the registry: organizations, members, memberships, ratings, attestations.
 
-Reads go through `visible_to(user)`, writes through `visible_to(user, EDIT_REGISTRY)`
-(registry.scoping): an object outside the user's reach answers 404, a write outside
-the editing scope 404 (or 400 when a related object named in the body is outside it).
+Reads go through `visible_to(user)`, writes through `writable_by(user, EDIT_REGISTRY)`
+(registry.scoping, the models' querysets): an object outside the user's reach answers
+404, a write outside the write half 404 as well (a member who moved away is no longer
+the old cell's to change, issue 10 hole 3). A related object named in the body is
+resolved from the write half only, so an id outside it answers exactly like an id that
+does not exist: the same 400 and the same message (hole 5). Creating, moving or retyping
+an organization needs MANAGE_TREE (hole 4): 403 for someone who may see and edit the
+organization but not restructure the tree.
 """
 
 import django_filters
+from django import forms
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
@@ -14,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers, viewsets
+from rest_framework.exceptions import PermissionDenied
 
 from .models import (
     CELL_KINDS,
@@ -27,7 +34,7 @@ from .models import (
     UnitAttestation,
     UnitType,
 )
-from .scoping import EDIT_REGISTRY, VIEW, is_unrestricted
+from .scoping import EDIT_REGISTRY, MANAGE_TREE, VIEW, can, can_anywhere, is_unrestricted
 
 WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 
@@ -37,19 +44,53 @@ def _user(serializer):
     return request.user if request else None
 
 
+# Largest primary key PostgreSQL's integer columns hold; anything above is an id that does not exist.
+MAX_ID = 2**31 - 1
+
+
 @extend_schema_field(OpenApiTypes.INT)
 class ScopedRelatedField(serializers.PrimaryKeyRelatedField):
-    """A primary key accepted only inside the requesting user's editing scope."""
+    """A primary key resolved from the WRITE half of the policy (`writable_by(user, capability)`).
 
-    def __init__(self, model, cells_only=False, **kwargs):
+    An id outside what the user may change answers exactly like an id that does not exist
+    (same 400, same message): the body of an answer never tells which ids exist elsewhere
+    (issue 10, hole 5).
+    """
+
+    def __init__(self, model, cells_only=False, capability=EDIT_REGISTRY, **kwargs):
         self.scoped_model = model
         self.cells_only = cells_only
+        self.capability = capability
         super().__init__(**kwargs)
 
     def get_queryset(self):
         user = _user(self.parent) if self.parent is not None else None
-        qs = self.scoped_model.objects.visible_to(user, EDIT_REGISTRY)
+        if user is None:
+            return self.scoped_model.objects.none()
+        qs = self.scoped_model.objects.writable_by(user, self.capability)
         return qs.filter(kind__in=CELL_KINDS) if self.cells_only else qs
+
+    def to_internal_value(self, data):
+        # Too large for the column: the same answer as any other id that does not exist.
+        if not isinstance(data, bool) and isinstance(data, (int, str)) and str(data).strip().isdigit():
+            if int(str(data).strip()) > MAX_ID:
+                self.fail("does_not_exist", pk_value=data)
+        return super().to_internal_value(data)
+
+
+class TreeParentField(ScopedRelatedField):
+    """The parent of an organization: one where the user may manage the tree (MANAGE_TREE),
+    or the parent the organization already has (saving it unchanged is no move)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(Organization, capability=MANAGE_TREE, **kwargs)
+
+    def get_queryset(self):
+        qs = super().get_queryset()
+        instance = getattr(self.parent, "instance", None)
+        if isinstance(instance, Organization) and instance.parent_id:
+            qs = qs | Organization.objects.filter(pk=instance.parent_id)
+        return qs
 
 
 class ModelCleanMixin:
@@ -70,8 +111,28 @@ class ModelCleanMixin:
 # --- organizations -------------------------------------------------------------------
 
 
+TREE_REFUSED = _("Chỉ Ban Tổ chức hoặc quản trị hệ thống được thành lập, chuyển hoặc đổi cấp tổ chức đảng.")
+
+
+def tree_change_requested(data, instance):
+    """Does a request body create, move or retype an organization (MANAGE_TREE, issue 10 hole 4)?
+
+    Compared with the organization as stored: sending its current parent or kind back is no change.
+    """
+    if instance is None:
+        return True
+    if "kind" in data and str(data.get("kind")) != instance.kind:
+        return True
+    if "parent" in data:
+        parent = data.get("parent")
+        if parent in (None, "", "null"):
+            return instance.parent_id is not None
+        return str(parent).strip() != str(instance.parent_id)
+    return False
+
+
 class OrganizationSerializer(ModelCleanMixin, serializers.ModelSerializer):
-    parent = ScopedRelatedField(Organization, allow_null=True, required=False)
+    parent = TreeParentField(allow_null=True, required=False)
 
     class Meta:
         model = Organization
@@ -91,16 +152,48 @@ class OrganizationSerializer(ModelCleanMixin, serializers.ModelSerializer):
         read_only_fields = ("depth",)
 
     def validate(self, attrs):
-        creating_or_moving = self.instance is None or "parent" in attrs
-        if creating_or_moving and not attrs.get("parent") and not is_unrestricted(_user(self)):
+        user = _user(self)
+        instance = self.instance
+        moving = instance is None or ("parent" in attrs and attrs["parent"] != instance.parent)
+        retyping = instance is not None and "kind" in attrs and attrs["kind"] != instance.kind
+        if moving and not attrs.get("parent") and not is_unrestricted(user):
             raise serializers.ValidationError({"parent": _("Tổ chức phải thuộc một tổ chức bạn phụ trách.")})
+        # The policy again, on the organization as stored and on the parsed new parent, never on
+        # raw ids: MANAGE_TREE over the organization moved or retyped and over its new parent.
+        if (moving or retyping) and instance is not None and not can(user, MANAGE_TREE, instance):
+            raise PermissionDenied(TREE_REFUSED)
+        if moving and attrs.get("parent") and not can(user, MANAGE_TREE, attrs["parent"]):
+            raise PermissionDenied(TREE_REFUSED)
         return super().validate(attrs)
+
+
+class IdFilter(django_filters.NumberFilter):
+    """An id in a query string: a whole number within the column's range, otherwise a 400
+    with a Vietnamese message (issue 10, hole 9), never a database error. An id that exists
+    outside the user's scope filters to nothing, exactly like one that does not exist."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(*args, **kwargs)
+
+
+class YearFilter(django_filters.NumberFilter):
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1900)
+        kwargs.setdefault("max_value", 2100)
+        super().__init__(*args, **kwargs)
 
 
 class OrganizationFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(choices=OrganizationKind.choices)
     unit_type = django_filters.ChoiceFilter(choices=UnitType.choices)
-    under = django_filters.NumberFilter(method="filter_under", label=_("Thuộc (mã số tổ chức)"))
+    under = IdFilter(method="filter_under", label=_("Thuộc (mã số tổ chức)"))
+    parent = IdFilter(field_name="parent_id", label=_("Tổ chức cấp trên (mã số)"))
 
     class Meta:
         model = Organization
@@ -120,17 +213,41 @@ class ScopedViewSet(viewsets.ModelViewSet):
         return self.queryset.model.objects.all()
 
     def get_queryset(self):
-        capability = EDIT_REGISTRY if self.request.method in WRITE_METHODS else VIEW
-        return self.base_queryset().visible_to(self.request.user, capability)
+        if self.request.method in WRITE_METHODS:
+            return self.base_queryset().writable_by(self.request.user, EDIT_REGISTRY)
+        return self.base_queryset().visible_to(self.request.user, VIEW)
 
 
 class OrganizationViewSet(ScopedViewSet):
+    """Organizations. Renaming and editing details needs EDIT_REGISTRY; creating, moving or
+    retyping needs MANAGE_TREE (issue 10, hole 4).
+
+    Refusals: an organization outside the user's write scope answers 404, as everywhere. A user
+    who may see and edit the organization (or, creating, holds no MANAGE_TREE anywhere) but asks
+    to restructure the tree gets 403: the organization is already theirs to see, so 403 tells
+    nothing new, and it says which capability is missing (healthchecks' 404 for outsiders,
+    403 for members without the right, STYLE.md). A new parent outside the MANAGE_TREE scope
+    answers 400 exactly like a parent that does not exist (hole 5).
+    """
+
     queryset = Organization.objects.all()
     serializer_class = OrganizationSerializer
     filterset_class = OrganizationFilter
     search_fields = ("name", "code")
     ordering_fields = ("name", "path")
     ordering = ("path",)
+
+    def create(self, request, *args, **kwargs):
+        if not can_anywhere(request.user, MANAGE_TREE):
+            raise PermissionDenied(TREE_REFUSED)
+        return super().create(request, *args, **kwargs)
+
+    def update(self, request, *args, **kwargs):
+        instance = self.get_object()  # the stored organization, 404 outside the write scope
+        data = request.data if isinstance(request.data, dict) else {}
+        if tree_change_requested(data, instance) and not can(request.user, MANAGE_TREE, instance):
+            raise PermissionDenied(TREE_REFUSED)
+        return super().update(request, *args, **kwargs)
 
 
 # --- members -------------------------------------------------------------------------
@@ -185,7 +302,7 @@ class MemberSerializer(ModelCleanMixin, serializers.ModelSerializer):
 
 
 class MemberFilter(django_filters.FilterSet):
-    cell = django_filters.NumberFilter(method="filter_cell", label=_("Đang sinh hoạt tại chi bộ (mã số)"))
+    cell = IdFilter(method="filter_cell", label=_("Đang sinh hoạt tại chi bộ (mã số)"))
     gender = django_filters.CharFilter()
 
     class Meta:
@@ -224,6 +341,8 @@ class MembershipSerializer(ModelCleanMixin, serializers.ModelSerializer):
 
 class MembershipFilter(django_filters.FilterSet):
     on = django_filters.DateFilter(method="filter_on", label=_("Đang sinh hoạt vào ngày"))
+    cell = IdFilter(field_name="cell_id", label=_("Chi bộ (mã số)"))
+    member = IdFilter(field_name="member_id", label=_("Đảng viên (mã số)"))
 
     class Meta:
         model = Membership
@@ -293,6 +412,10 @@ class RatingSerializer(ModelCleanMixin, serializers.ModelSerializer):
 class RatingFilter(django_filters.FilterSet):
     level = django_filters.ChoiceFilter(choices=RatingLevel.choices)
     subject = django_filters.ChoiceFilter(choices=SUBJECT_CHOICES, method="filter_subject", label=_("Loại đối tượng"))
+    year = YearFilter()
+    organization = IdFilter(field_name="organization_id", label=_("Tổ chức đảng (mã số)"))
+    member = IdFilter(field_name="member_id", label=_("Đảng viên (mã số)"))
+    mass_organization = IdFilter(field_name="mass_organization_id", label=_("Đoàn thể (mã số)"))
 
     class Meta:
         model = Rating
@@ -341,10 +464,19 @@ class MemberAttestationSerializer(ModelCleanMixin, serializers.ModelSerializer):
         validators = []
 
 
+class MemberAttestationFilter(django_filters.FilterSet):
+    year = YearFilter()
+    member = IdFilter(field_name="member_id", label=_("Đảng viên (mã số)"))
+
+    class Meta:
+        model = MemberAttestation
+        fields = ("year", "member")
+
+
 class MemberAttestationViewSet(ScopedViewSet):
     queryset = MemberAttestation.objects.all()
     serializer_class = MemberAttestationSerializer
-    filterset_fields = ("year", "member")
+    filterset_class = MemberAttestationFilter
     ordering = ("-year", "pk")
 
 
@@ -357,10 +489,19 @@ class UnitAttestationSerializer(ModelCleanMixin, serializers.ModelSerializer):
         validators = []
 
 
+class UnitAttestationFilter(django_filters.FilterSet):
+    year = YearFilter()
+    organization = IdFilter(field_name="organization_id", label=_("Chi bộ (mã số)"))
+
+    class Meta:
+        model = UnitAttestation
+        fields = ("year", "organization", "criterion", "status")
+
+
 class UnitAttestationViewSet(ScopedViewSet):
     queryset = UnitAttestation.objects.all()
     serializer_class = UnitAttestationSerializer
-    filterset_fields = ("year", "organization", "criterion", "status")
+    filterset_class = UnitAttestationFilter
     ordering = ("-year", "criterion", "pk")
 
 

@@ -9,12 +9,12 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator, MaxValueValidator, MinValueValidator
 from django.db import models, transaction
-from django.db.models import Q
+from django.db.models import Case, Exists, OuterRef, Q, Subquery, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from .scoping import ScopedQuerySet
+from .scoping import VIEW, ScopedQuerySet, prefixes_for
 from .validators import validate_evidence_size
 
 PATH_STEP = 8  # characters per level of the materialized path ("00000042.")
@@ -172,8 +172,27 @@ class Gender(models.TextChoices):
 
 
 class MemberQuerySet(ScopedQuerySet):
+    """Members: read where they ever were on the roll, written only where they are now.
+
+    Reading (`visible_to`) counts every membership, ended ones included: a cell keeps
+    reading the people who were on its roll (its own history). Writing (`writable_by`)
+    belongs to the cell of the member's current membership and the organizations above
+    it (issue 10, hole 3): once a member has moved, the old cell changes nothing of theirs.
+    """
+
     scope_lookup = "memberships__cell__path"
     scope_through_many = True
+
+    def owned_by(self, user, capability=VIEW, day=None):
+        """Members whose owning membership (MembershipQuerySet.owning) lies where `user` holds `capability`."""
+        prefixes = prefixes_for(user, capability)
+        if prefixes is None:
+            return self
+        owning = Membership.objects.owning(day).filter(self._prefix_q("cell__path", prefixes))
+        return self.filter(pk__in=owning.values("member_id"))
+
+    def writable_by(self, user, capability):
+        return self.owned_by(user, capability)
 
     def on_roll(self, cell, day):
         """Members on the roll of `cell` on `day`, from the membership history."""
@@ -222,6 +241,8 @@ class Member(models.Model):
 
 
 class MembershipQuerySet(ScopedQuerySet):
+    """Memberships are read by the cell they name; changed only by whoever owns the member now."""
+
     scope_lookup = "cell__path"
 
     def on_date(self, day):
@@ -229,6 +250,26 @@ class MembershipQuerySet(ScopedQuerySet):
 
     def current(self):
         return self.on_date(timezone.localdate())
+
+    def owning(self, day=None):
+        """The one membership per member that decides who writes the member's records.
+
+        The membership on the roll on `day` (today by default); for a member on no roll
+        that day (left, or not yet started), the latest one. One correlated subquery.
+        """
+        day = day or timezone.localdate()
+        on_roll = Q(start_date__lte=day) & (Q(end_date__isnull=True) | Q(end_date__gte=day))
+        first = (
+            Membership.objects.filter(member_id=OuterRef("member_id"))
+            .annotate(owning_rank=Case(When(on_roll, then=0), default=1))
+            .order_by("owning_rank", "-start_date", "-pk")
+        )
+        return self.filter(pk=Subquery(first.values("pk")[:1]))
+
+    def writable_by(self, user, capability):
+        """A membership row is changed inside the user's scope, and only for a member the user owns now."""
+        owned = Member.objects.owned_by(user, capability)
+        return self.visible_to(user, capability).filter(member__in=owned.values("pk"))
 
 
 class Membership(models.Model):
@@ -331,16 +372,65 @@ def rating_at_least(level, minimum):
     return level is not None and RATING_RANK[level] >= RATING_RANK[minimum]
 
 
-class RatingQuerySet(ScopedQuerySet):
-    def visible_to(self, user, capability="view"):
-        prefixes = self._prefixes(user, capability)
+def _membership_in_scope(prefixes, *, on_year=None, on_date=None):
+    """Exists: the outer row's member was on the roll of a cell under `prefixes` during the
+    outer row's year (`on_year`) or on its date (`on_date`): the cell's own history."""
+    memberships = Membership.objects.filter(member_id=OuterRef("member_id")).filter(
+        ScopedQuerySet._prefix_q("cell__path", prefixes)
+    )
+    if on_year is not None:
+        memberships = memberships.filter(start_date__year__lte=OuterRef(on_year)).filter(
+            Q(end_date__isnull=True) | Q(end_date__year__gte=OuterRef(on_year))
+        )
+    else:
+        memberships = memberships.filter(start_date__lte=OuterRef(on_date)).filter(
+            Q(end_date__isnull=True) | Q(end_date__gte=OuterRef(on_date))
+        )
+    return Exists(memberships)
+
+
+class MemberHistoryQuerySet(ScopedQuerySet):
+    """Records of one member (ratings, attestations, discipline, violations) under the member policy.
+
+    Read: by the member's current cell (and above) all of them; by a former cell only those
+    dated within the member's time on its roll (a rating or attestation of a year the
+    membership overlaps, a record dated within it), nothing after the move. Write: by the
+    member's current cell (and above) only (issue 10, hole 3).
+    `period_lookup` is the record's year or date field; `period_is_year` says which.
+    """
+
+    period_lookup = "date"
+    period_is_year = False
+
+    def _subject_q(self, prefixes):
+        """Subjects other than a member (organizations, mass organizations), scoped by their cell."""
+        return Q(pk__in=[])
+
+    def visible_to(self, user, capability=VIEW):
+        prefixes = prefixes_for(user, capability)
         if prefixes is None:
             return self
-        members = Member.objects.visible_to(user, capability).values("pk")
+        owned = Member.objects.owned_by(user, capability).values("pk")
+        period = {"on_year" if self.period_is_year else "on_date": self.period_lookup}
         return self.filter(
-            self._prefix_q("organization__path", prefixes)
-            | self._prefix_q("mass_organization__cell__path", prefixes)
-            | Q(member__in=members)
+            self._subject_q(prefixes) | Q(member__in=owned) | Q(_membership_in_scope(prefixes, **period))
+        )
+
+    def writable_by(self, user, capability):
+        prefixes = prefixes_for(user, capability)
+        if prefixes is None:
+            return self
+        owned = Member.objects.owned_by(user, capability).values("pk")
+        return self.filter(self._subject_q(prefixes) | Q(member__in=owned))
+
+
+class RatingQuerySet(MemberHistoryQuerySet):
+    period_lookup = "year"
+    period_is_year = True
+
+    def _subject_q(self, prefixes):
+        return self._prefix_q("organization__path", prefixes) | self._prefix_q(
+            "mass_organization__cell__path", prefixes
         )
 
 
@@ -419,11 +509,17 @@ class Rating(models.Model):
         return self.organization or self.member or self.mass_organization
 
 
-class MemberRecordQuerySet(ScopedQuerySet):
-    """Records that belong to a member are visible where the member is."""
+class MemberRecordQuerySet(MemberHistoryQuerySet):
+    """A member's dated records (discipline, violations): the member policy on the record's date."""
 
-    scope_lookup = "member__memberships__cell__path"
-    scope_through_many = True
+    period_lookup = "date"
+
+
+class MemberYearRecordQuerySet(MemberHistoryQuerySet):
+    """A member's yearly records (attestations): the member policy on the record's year."""
+
+    period_lookup = "year"
+    period_is_year = True
 
 
 class GoodExampleRating(models.TextChoices):
@@ -457,7 +553,7 @@ class MemberAttestation(models.Model):
     four_good_examples = models.BooleanField(_("đạt “bốn gương mẫu”"), null=True, blank=True)
 
     history = HistoricalRecords()
-    objects = MemberRecordQuerySet.as_manager()
+    objects = MemberYearRecordQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("tự đánh giá hằng năm của đảng viên")

@@ -5,6 +5,7 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from registry.models import Member, Organization, OrganizationKind
+from tests.factories import BlockFactory
 
 from .factories import roll
 
@@ -78,14 +79,24 @@ def test_api_creates_a_member_on_the_roll_of_an_own_cell(users, tree):
 
 @pytest.mark.django_db
 def test_api_creates_organizations_only_under_an_own_one(users, tree):
-    api = APIClient()
-    api.force_authenticate(users.committee_staff_a)
+    # Creating and moving organizations is tree management (MANAGE_TREE): the organization
+    # board (Ban Tổ chức, SCHEMES §0) holds it within its block; grassroots staff do not.
     body = {"name": "Chi bộ mới", "kind": OrganizationKind.SUBORDINATE_CELL, "unit_type": "admin"}
+    staff = APIClient()
+    staff.force_authenticate(users.committee_staff_a)
+    refused = staff.post(reverse("organization-list"), {**body, "parent": tree.committee_a.pk}, format="json")
+    assert refused.status_code == 403
+    assert not Organization.objects.filter(name="Chi bộ mới").exists()
+
+    api = APIClient()
+    api.force_authenticate(users.org_board)
     assert (
         api.post(reverse("organization-list"), {**body, "parent": tree.committee_a.pk}, format="json").status_code
         == 201
     )
-    assert api.post(reverse("organization-list"), {**body, "parent": tree.block.pk}, format="json").status_code == 400
+    other_block = BlockFactory()
+    outside = api.post(reverse("organization-list"), {**body, "parent": other_block.pk}, format="json")
+    assert outside.status_code == 400
     assert api.post(reverse("organization-list"), body, format="json").status_code == 400
     new = Organization.objects.get(name="Chi bộ mới")
     assert new.path.startswith(tree.committee_a.path)
