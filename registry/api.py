@@ -167,6 +167,9 @@ class OrganizationSerializer(ModelCleanMixin, serializers.ModelSerializer):
         return super().validate(attrs)
 
 
+ID_FILTER_MESSAGE = _("Mã số không hợp lệ: cần một số nguyên dương, ví dụ 42.")
+
+
 class IdFilter(django_filters.NumberFilter):
     """An id in a query string: a whole number within the column's range, otherwise a 400
     with a Vietnamese message (issue 10, hole 9), never a database error. An id that exists
@@ -177,6 +180,9 @@ class IdFilter(django_filters.NumberFilter):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("min_value", 1)
         kwargs.setdefault("max_value", MAX_ID)
+        # One plain message for every malformed id; the column's limit is nobody's business.
+        message = ID_FILTER_MESSAGE
+        kwargs.setdefault("error_messages", {"invalid": message, "min_value": message, "max_value": message})
         super().__init__(*args, **kwargs)
 
 
