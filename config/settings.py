@@ -222,6 +222,19 @@ CACHES = {
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 
+# Imports (registry.imports, issue 10 hole 7): a file is refused as a whole, before any row
+# is read, when it holds more data rows than IMPORT_MAX_ROWS or unpacks (for an .xlsx, the
+# sizes in its zip directory, checked before openpyxl opens it) to more than
+# IMPORT_MAX_UNCOMPRESSED_BYTES.
+IMPORT_MAX_ROWS = envint("IMPORT_MAX_ROWS", 5000)
+IMPORT_MAX_UNCOMPRESSED_BYTES = envint("IMPORT_MAX_UNCOMPRESSED_BYTES", 20 * 1024 * 1024)
+# The admin's import-export screens use the portal's formats: every export without formulas,
+# with a Vietnamese sheet name and date cells; every import within the bounds above.
+# registry.exports imports no models, so it can be named here.
+from registry.exports import SafeCSV, SafeXLSX  # noqa: E402
+
+IMPORT_EXPORT_FORMATS = [SafeCSV, SafeXLSX]
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -1,14 +1,21 @@
-"""Exports with Vietnamese headers (django-import-export): yearly recognition lists, registration reports."""
+"""Exports with Vietnamese headers (django-import-export): yearly recognition lists, registration reports.
 
+Written by registry.exports.render_dataset like every export of the portal: a Vietnamese sheet
+name, no formulas (a subject named "=HYPERLINK(…)" stays text), decision dates as date cells.
+"""
+
+from django.utils.translation import gettext_lazy
 from import_export import fields, resources
 
-from registry.formats import short_date
+from registry.exports import SheetResourceMixin
 
 from .models import Registration
 
 
-class RecognitionListResource(resources.ModelResource):
+class RecognitionListResource(SheetResourceMixin, resources.ModelResource):
     """Yearly recognition list by scheme, year and subtree (SCHEMES §5)."""
+
+    sheet_title = gettext_lazy("Danh sách công nhận")
 
     stt = fields.Field(column_name="STT")
     subject = fields.Field(column_name="Tổ chức, mô hình, cá nhân")
@@ -65,15 +72,17 @@ class RecognitionListResource(resources.ModelResource):
         return obj.decision.display_number if obj.decision_id else ""
 
     def dehydrate_decision_date(self, obj):
-        return short_date(obj.decision.issued_on) if obj.decision_id else ""
+        return obj.decision.issued_on if obj.decision_id else None  # a date cell (dd/mm/yyyy)
 
     def dehydrate_commended_text(self, obj):
         return "Tiêu biểu" if obj.commended else ""
 
 
-class RegistrationReportResource(resources.ModelResource):
+class RegistrationReportResource(SheetResourceMixin, resources.ModelResource):
     """The exemplary registration report as a sheet: models (name, executing unit), individuals
     (name, position, unit) [003, report template]."""
+
+    sheet_title = gettext_lazy("Đăng ký mô hình, điển hình")
 
     stt = fields.Field(column_name="STT")
     kind = fields.Field(column_name="Loại")

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
+from .imports import BoundedImportAdminMixin
 from .models import (
     CELL_KINDS,
     Appointment,
@@ -96,7 +97,7 @@ class ScopedAdmin(SimpleHistoryAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
-class ScopedImportExportAdmin(ImportExportModelAdmin, ScopedAdmin):
+class ScopedImportExportAdmin(BoundedImportAdminMixin, ImportExportModelAdmin, ScopedAdmin):
     """Import/export in the admin with the same scoped resources as the portal pages."""
 
     def get_resource_kwargs(self, request, *args, **kwargs):

@@ -7,6 +7,10 @@ accept only cells, members and organizations the user may edit
 
 Widgets raise `ValueError` with a Vietnamese message, so import-export reports
 the row and the column instead of a traceback (see PLATFORM.md, import traps).
+
+Exports carry native values and a Vietnamese sheet name; registry.exports writes them
+(no formulas, real date cells). Imports are bounded by registry.imports; the same natural
+key twice in one file (`natural_keys`) is a row error naming both rows (issue 10 hole 7).
 """
 
 import datetime
@@ -19,7 +23,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from import_export import fields, resources, widgets
 
+from .exports import SheetResourceMixin
 from .formats import short_date
+from .imports import check_row_count, duplicate_rows
 from .models import (
     CELL_KINDS,
     Gender,
@@ -64,6 +70,8 @@ class VnDateWidget(widgets.Widget):
         raise ValueError(_("“%(value)s” không phải là ngày hợp lệ (ghi theo dạng 25/4/2022).") % {"value": text})
 
     def render(self, value, obj=None, **kwargs):
+        if kwargs.get("force_native_type"):
+            return value or None  # a date cell in xlsx (registry.exports)
         return short_date(value) if value else ""
 
 
@@ -78,6 +86,8 @@ class VnYearWidget(widgets.Widget):
             raise ValueError(_("“%(value)s” không phải là một năm (ví dụ 2024).") % {"value": text}) from None
 
     def render(self, value, obj=None, **kwargs):
+        if kwargs.get("force_native_type"):
+            return value
         return "" if value is None else str(value)
 
 
@@ -180,12 +190,19 @@ class ScopedMemberWidget(widgets.Widget):
         return "" if value is None else value.card_number
 
 
-class ScopedResource(resources.ModelResource):
+class ScopedResource(SheetResourceMixin, resources.ModelResource):
     """A resource bound to one user: exports and imports stay inside that user's scope."""
+
+    # What identifies a record within one file: (resource field names, what the key is called
+    # in "Dòng 3 và dòng 5 trùng …", with %(value)s for the key's value). A row whose key an
+    # earlier row already had is refused, with the whole file (issue 10 hole 7).
+    natural_keys = ()
 
     def __init__(self, user=None, **kwargs):
         super().__init__(**kwargs)
         self.user = user
+        self._duplicates = {}
+        self._row_number = None
 
     # Querysets the widgets use, built lazily so a resource is cheap to create.
     def editable_cells(self):
@@ -210,6 +227,7 @@ class ScopedResource(resources.ModelResource):
         return None
 
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        import_validation_errors = self.duplicate_errors(import_validation_errors)
         try:
             super().validate_instance(instance, import_validation_errors, validate_unique)
         except ValidationError as exc:
@@ -229,7 +247,65 @@ class ScopedResource(resources.ModelResource):
         return [self.fields[name].column_name for name in self.required_fields]
 
     def before_import(self, dataset, **kwargs):
+        check_row_count(len(dataset))  # the readers refuse first; this holds for any dataset
         self._present_headers = {str(h) for h in dataset.headers or []}
+        self._duplicates = self.duplicates_in(dataset)
+
+    def _key_part(self, name, row):
+        field = self.fields[name]
+        value = row.get(field.column_name)
+        if isinstance(field.widget, (VnDateWidget, VnYearWidget)):
+            try:
+                value = field.widget.clean(value)
+            except ValueError:
+                pass  # the row's own check reports it
+        if isinstance(value, datetime.date):
+            return short_date(value)
+        return _text(value)
+
+    def duplicates_in(self, dataset):
+        """{row number: message} for every row repeating the natural key of an earlier row.
+
+        Row numbers are those the spreadsheet shows (the header is row 1)."""
+        messages = {}
+        headers = list(dataset.headers or [])
+        for names, label in self.natural_keys:
+            if not all(str(self.fields[name].column_name) in headers for name in names):
+                continue
+            keys = []
+            for index, values in enumerate(dataset, start=2):
+                row = dict(zip(headers, values, strict=False))
+                parts = tuple(self._key_part(name, row) for name in names)
+                keys.append((index, parts if all(parts) else None))
+            for number, (first, parts) in duplicate_rows(keys).items():
+                messages.setdefault(number, []).append(
+                    (
+                        names[0],
+                        _("Dòng %(first)s và dòng %(row)s trùng %(what)s; mỗi bản ghi chỉ ghi một dòng.")
+                        % {"first": first, "row": number, "what": label % {"value": ", ".join(parts)}},
+                    )
+                )
+        return messages
+
+    def skip_row(self, instance, original, row, import_validation_errors=None):
+        """An empty row between data rows (kept so row numbers match the spreadsheet) is not a record."""
+        if all(value is None or _text(value) == "" for value in row.values()):
+            return True
+        return super().skip_row(instance, original, row, import_validation_errors)
+
+    def import_row(self, row, instance_loader, **kwargs):
+        number = kwargs.get("row_number")
+        self._row_number = None if number is None else number + 1
+        return super().import_row(row, instance_loader, **kwargs)
+
+    def duplicate_errors(self, errors):
+        """`errors` with the repeated-key message of the current row added against its key column."""
+        errors = dict(errors or {})
+        for name, message in self._duplicates.get(self._row_number, []):
+            key = self.fields[name].attribute or name
+            if key not in errors:
+                errors[key] = ValidationError(message)
+        return errors
 
     def get_import_fields(self):
         present = getattr(self, "_present_headers", None)
@@ -317,6 +393,8 @@ class MemberResource(ScopedResource):
 
     required_fields = ("card_number", "full_name", "gender")
     row_error_field = "card_number"
+    natural_keys = ((("card_number",), gettext_lazy("số thẻ đảng viên %(value)s")),)
+    sheet_title = gettext_lazy("Đảng viên")
 
     class Meta:
         model = Member
@@ -418,6 +496,10 @@ class MembershipResource(ScopedResource):
 
     required_fields = ("member", "cell", "start_date")
     row_error_field = "start_date"
+    natural_keys = (
+        (("member", "cell", "start_date"), gettext_lazy("đảng viên, chi bộ và ngày bắt đầu sinh hoạt (%(value)s)")),
+    )
+    sheet_title = gettext_lazy("Quá trình sinh hoạt")
 
     class Meta:
         model = Membership
@@ -486,6 +568,12 @@ class RatingResource(ScopedResource):
 
     required_fields = ("year", "level")
     row_error_field = "year"
+    # SCHEMES §0: one rating per subject per year.
+    natural_keys = (
+        (("year", "member"), gettext_lazy("năm xếp loại và số thẻ đảng viên (%(value)s)")),
+        (("year", "organization"), gettext_lazy("năm xếp loại và mã số tổ chức (%(value)s)")),
+    )
+    sheet_title = gettext_lazy("Xếp loại chất lượng")
 
     class Meta:
         model = Rating

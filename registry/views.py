@@ -15,18 +15,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from . import selectors, services
+from . import imports, selectors, services
+from .exports import render_dataset
 from .forms import IMPORT_KINDS, ImportForm, MemberFilterForm, RatingEntryForm
 from .models import CELL_KINDS, Member, Membership, Organization, Rating
+from .resources import RESOURCES
 from .scoping import EDIT_REGISTRY, can_anywhere
 
 EXPORT_FORMATS = ("xlsx", "csv")
-
-
-@login_required
-def home(request):
-    organizations = selectors.user_organizations(request.user)
-    return render(request, "registry/home.html", {"organizations": organizations})
 
 
 @login_required
@@ -127,10 +123,7 @@ def member_list(request):
     )
     export = request.GET.get("export")
     if export in EXPORT_FORMATS:
-        return _download(
-            *services.registry_export(kind="members", queryset=queryset, user=request.user, file_format=export),
-            f"dang-vien.{export}",
-        )
+        return _download(*_export("members", queryset, request.user, export), f"dang-vien.{export}")
     page = Paginator(queryset, MEMBERS_PER_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -168,29 +161,26 @@ def export(request, kind, file_format):
         else:
             on_roll = Membership.objects.filter(cell__path__startswith=cell.path).values("member")
             queryset = queryset.filter(organization__path__startswith=cell.path) | queryset.filter(member__in=on_roll)
-    content, content_type = services.registry_export(
-        kind=kind, queryset=queryset, user=request.user, file_format=file_format
-    )
-    return _download(content, content_type, f"{kind}.{file_format}")
+    return _download(*_export(kind, queryset, request.user, file_format), f"{kind}.{file_format}")
 
 
 @login_required
 def import_template(request, kind, file_format):
     if kind not in dict(IMPORT_KINDS) or file_format not in EXPORT_FORMATS:
         raise Http404
-    content, content_type = services.registry_template(kind=kind, user=request.user, file_format=file_format)
+    content, content_type = render_dataset(RESOURCES[kind](user=request.user).template_dataset(), file_format)
     return _download(content, content_type, f"mau-{kind}.{file_format}")
 
 
 @login_required
 def import_data(request):
-    """Validate every row of an uploaded file; import all of it or nothing."""
+    """Validate every row of an uploaded file; import all of it or nothing, within the bounds of registry.imports."""
     if not can_anywhere(request.user, EDIT_REGISTRY):
         raise Http404
     report = None
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        report = services.registry_import(
+        report = imports.registry_import(
             kind=form.cleaned_data["kind"], uploaded_file=form.cleaned_data["file"], user=request.user
         )
         if report.ok:
@@ -202,8 +192,20 @@ def import_data(request):
     return render(
         request,
         "registry/import.html",
-        {"form": form, "report": report, "kinds": IMPORT_KINDS, "formats": EXPORT_FORMATS},
+        {
+            "form": form,
+            "report": report,
+            "kinds": IMPORT_KINDS,
+            "formats": EXPORT_FORMATS,
+            "max_rows": imports.max_rows(),
+            "max_megabytes": imports.max_uncompressed_bytes() // (1024 * 1024),
+        },
     )
+
+
+def _export(kind, queryset, user, file_format):
+    """(bytes, content type): `queryset` scoped again by the resource, written by registry.exports."""
+    return render_dataset(RESOURCES[kind](user=user).export(queryset), file_format)
 
 
 def _download(content, content_type, filename):

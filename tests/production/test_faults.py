@@ -21,8 +21,8 @@ from recognition import services as recognition
 from recognition.models import Decision, GenerationState, Registration, State
 from recognition.services import conferences as conference_services
 from recognition.services import decisions as decision_services
+from registry import imports as registry_imports
 from registry import outbox
-from registry import services as registry_services
 from registry.models import Member, Membership, PendingTask
 from tests.evaluations.factories import file_meeting, members_on
 from tests.factories import OrganizationFactory
@@ -244,13 +244,13 @@ MEMBERS_CSV = (
 def test_a_database_failure_in_the_middle_of_an_import_leaves_nothing_written(tree, users):
     upload = SimpleUploadedFile("dang-vien.csv", MEMBERS_CSV.format(cell=tree.cell_a1.pk).encode())
     with mock.patch.object(Member, "save", _save_failing_at(2)):
-        report = registry_services.registry_import(kind="members", uploaded_file=upload, user=users.secretary_a1)
+        report = registry_imports.registry_import(kind="members", uploaded_file=upload, user=users.secretary_a1)
     assert not report.ok
     assert not Member.objects.filter(card_number__startswith="9100000").exists()
     assert not Membership.objects.filter(member__card_number__startswith="9100000").exists()
 
     upload.seek(0)
-    report = registry_services.registry_import(kind="members", uploaded_file=upload, user=users.secretary_a1)
+    report = registry_imports.registry_import(kind="members", uploaded_file=upload, user=users.secretary_a1)
     assert report.ok, report.problems
     assert Member.objects.filter(card_number__startswith="9100000").count() == 3
 
