@@ -15,6 +15,7 @@ urlpatterns = [
     path("meetings/committee/<int:pk>/lock/", views.committee_lock_month, name="committee_lock"),
     path("meetings/committee/<int:pk>/quarter/", views.quarterly_page, name="quarterly"),
     path("meetings/<int:pk>/", views.meeting_detail, name="meeting"),
+    path("meetings/<int:pk>/minutes.pdf", views.meeting_minutes_pdf, name="meeting_minutes"),
     path("meetings/<int:pk>/edit/", views.meeting_edit, name="meeting_edit"),
     path("meetings/<int:pk>/report/", views.attendee_report, name="report"),
     path("four-goods/<int:org_pk>/<int:year>/<int:month>/", views.four_goods_page, name="four_goods"),

@@ -608,3 +608,21 @@ def attachment_download(request, pk):
     """A meeting's attachment, served only to those who may see the meeting (404 otherwise)."""
     attachment = get_object_or_404(MeetingAttachment.objects.visible_to(request.user), pk=pk)
     return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.title or None)
+
+
+@login_required
+def meeting_minutes_pdf(request, pk):
+    """The minutes (biên bản sinh hoạt chi bộ) of a saved meeting as an A4 PDF, scoped like the
+    meeting page: whoever may see the meeting may print it, anyone else gets 404 (issue 11)."""
+    from django.http import HttpResponse
+
+    from .pdf import render_minutes
+
+    meeting = get_object_or_404(
+        Meeting.objects.visible_to(request.user).select_related("cell", "cell__parent", "attendee_report__attendee"),
+        pk=pk,
+    )
+    response = HttpResponse(render_minutes(meeting), content_type="application/pdf")
+    filename = f"bien-ban-sinh-hoat-{meeting.cell_id}-{meeting.date:%Y-%m-%d}.pdf"
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response

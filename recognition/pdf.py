@@ -10,46 +10,10 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from criteria.models import Scheme
 from registry.formats import long_date, short_date
+from registry.pdf import html_to_pdf as _html_to_pdf
+from registry.pdf import issuing_body, party_heading, place_of, superior_body
 
 from .models import DecisionKind, SubjectKind
-
-
-def issuing_body(organization):
-    """The body that signs for a party organization: "Đảng bộ X" is led by "Đảng ủy X",
-    "Chi bộ X" by "Chi ủy X"."""
-    name = organization.name
-    for organization_word, body_word in (("Đảng bộ", "Đảng ủy"), ("Chi bộ", "Chi ủy")):
-        if name.startswith(organization_word):
-            return body_word + name[len(organization_word) :]
-    return name
-
-
-def superior_body(organization, plan=None):
-    """Top-left first line: the party organization above the issuer; for a root, the plan's
-    "superior_body" parameter or the province's party organization named by the place."""
-    if organization.parent_id:
-        return organization.parent.name.upper()
-    explicit = (plan.params or {}).get("superior_body") if plan else ""
-    if explicit:
-        return explicit.upper()
-    place = place_of(organization)
-    return (_("Đảng bộ tỉnh %(place)s") % {"place": place}).upper() if place else ""
-
-
-def place_of(organization):
-    if organization.place_name:
-        return organization.place_name
-    for ancestor in reversed(list(organization.ancestors())):
-        if ancestor.place_name:
-            return ancestor.place_name
-    return ""
-
-
-def _html_to_pdf(html):
-    from weasyprint import HTML
-
-    return HTML(string=html).write_pdf()
-
 
 RECOGNIZED_AS = {
     Scheme.MODEL_CELL: _lazy("đạt danh hiệu “Chi bộ kiểu mẫu” năm %(year)s"),
@@ -141,5 +105,52 @@ def render_registration_report(context):
     return _html_to_pdf(render_to_string("recognition/pdf/registration_report.html", context))
 
 
-def render_recognition_list(context):
-    return _html_to_pdf(render_to_string("recognition/pdf/recognition_list.html", context))
+def list_issuer(user, organization=None):
+    """The organization that issues a yearly list: the one the list is limited to, else the
+    highest organization the user sees (the same authority the quota page uses)."""
+    if organization is not None:
+        return organization
+    from registry.models import Organization
+
+    return Organization.objects.visible_to(user).order_by("depth", "path").first()
+
+
+def recognition_list_context(*, rows, scheme, year, issuer, organization=None, today):
+    """Heading (superior, issuer, party, place and date), title and signature of the yearly list.
+
+    The list is a party document like the decisions it sums up (Hướng dẫn 36-HD/VPTW): it is
+    signed for the standing committee of the issuer ("T/M BAN CHI ỦY" for a cell), by the
+    signer of the issuer's latest decision in the list when there is one.
+    """
+    rows = list(rows)
+    first = rows[0] if rows else None
+    recognized_as = RECOGNIZED_AS[scheme] % {"year": year, "phase": first.phase if first else year}
+    signer_title, signer_name = "", ""
+    if issuer is not None:
+        signed = [r.decision for r in rows if r.decision_id and r.decision.issuer_id == issuer.pk]
+        if signed:
+            latest = max(signed, key=lambda d: (d.issued_on, d.pk))
+            signer_title, signer_name = latest.signer_title, latest.signer_name
+    heading = (
+        party_heading(issuer, issuing_body(issuer), today) if issuer is not None else {"date_text": long_date(today)}
+    )
+    return {
+        **heading,
+        "rows": rows,
+        "scheme": dict(Scheme.choices)[scheme],
+        "year": year,
+        "organization": organization,
+        "issuer": issuer,
+        "issuer_body_name": issuing_body(issuer) if issuer is not None else "",
+        "number_suffix": _("DS/CB") if issuer is not None and issuer.is_cell else _("DS/ĐU"),
+        "subject": _("Các tổ chức đảng, mô hình, cá nhân %(recognized_as)s") % {"recognized_as": recognized_as},
+        "signer": _("T/M BAN CHI ỦY") if issuer is not None and issuer.is_cell else _("T/M BAN THƯỜNG VỤ"),
+        "signer_title": signer_title,
+        "signer_name": signer_name,
+        "today": today,
+    }
+
+
+def render_recognition_list(**kwargs):
+    """The yearly recognition list as a party document: heading, title, table, signature."""
+    return _html_to_pdf(render_to_string("recognition/pdf/recognition_list.html", recognition_list_context(**kwargs)))

@@ -399,29 +399,25 @@ def recognition_lists(request):
         fmt = request.GET.get("format")
         stem = f"danh-sach-cong-nhan-{data['scheme']}-{data['year']}"
         if fmt in ("xlsx", "csv"):
+            from registry.exports import render_dataset
+
             from .resources import RecognitionListResource
 
-            dataset = RecognitionListResource().export(queryset=qs)
-            if fmt == "xlsx":
-                content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-                body = dataset.export("xlsx")
-            else:
-                content_type = "text/csv; charset=utf-8"
-                body = "\ufeff" + dataset.export("csv")
+            # One writer for every export: no formulas, Vietnamese sheet name, date cells.
+            body, content_type = render_dataset(RecognitionListResource().export(queryset=qs), fmt)
             response = HttpResponse(body, content_type=content_type)
             response["Content-Disposition"] = f'attachment; filename="{stem}.{fmt}"'
             return response
         if fmt == "pdf":
-            from .pdf import render_recognition_list
+            from .pdf import list_issuer, render_recognition_list
 
             content = render_recognition_list(
-                {
-                    "rows": list(qs),
-                    "scheme": dict(Scheme.choices)[data["scheme"]],
-                    "year": data["year"],
-                    "organization": data["organization"],
-                    "today": timezone.localdate(),
-                }
+                rows=qs,
+                scheme=data["scheme"],
+                year=data["year"],
+                issuer=list_issuer(request.user, data["organization"]),
+                organization=data["organization"],
+                today=timezone.localdate(),
             )
             response = HttpResponse(content, content_type="application/pdf")
             response["Content-Disposition"] = f'attachment; filename="{stem}.pdf"'
@@ -467,14 +463,15 @@ def registration_report(request):
     phase = request.GET.get("phase") or registrations.default_phase(plan, plan.period_start_year)
     report = selectors.registration_report(plan, organization, phase)
     if fmt == "xlsx":
+        from registry.exports import render_dataset
+
         from .resources import RegistrationReportResource
 
         dataset = RegistrationReportResource(model_types=params.model_types(plan)).export(
             queryset=report["models"] + report["people"]
         )
-        response = HttpResponse(
-            dataset.export("xlsx"), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        )
+        body, content_type = render_dataset(dataset, "xlsx")  # no formulas, Vietnamese sheet name
+        response = HttpResponse(body, content_type=content_type)
         response["Content-Disposition"] = 'attachment; filename="bao-cao-dang-ky-mo-hinh.xlsx"'
         return response
     from .pdf import issuing_body, place_of, render_registration_report, superior_body

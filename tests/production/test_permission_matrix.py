@@ -202,6 +202,7 @@ DECLARED = {
         "POST": detail(ATTEND, "meeting", assigned=True, data="form"),
     },
     "evaluations:attachment": {"GET": detail(VIEW, "attachment")},
+    "evaluations:meeting_minutes": {"GET": detail(VIEW, "meeting")},
     "evaluations:four_goods": {
         "GET": detail(VIEW, "cell", kwargs={"year": "year", "month": "month"}),
         "POST": detail(FILE_MONTHLY, "cell", kwargs={"year": "year", "month": "month"}, data="form"),
