@@ -7,6 +7,7 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from config.auth import ThrottledLoginView
+from recognition import home as portal_home
 from registry import views as registry_views
 
 
@@ -19,7 +20,8 @@ class PasswordResetView(auth_views.PasswordResetView):
 
 
 urlpatterns = [
-    path("", registry_views.home, name="home"),
+    # The home starts from the work of each role; it reads every layer, so it lives in the top one.
+    path("", portal_home.home, name="home"),
     path("healthz", registry_views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/login/", ThrottledLoginView.as_view(), name="login"),

@@ -1,7 +1,11 @@
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from registry.scoping import can_anywhere
+
+# The task this app's entries belong to: the menu groups entries under it (issue 11).
+GROUP = _lazy("Tiêu chí và chỉ tiêu")
 
 
 def items(request):
@@ -9,6 +13,6 @@ def items(request):
     if not request.user.is_authenticated or not can_anywhere(request.user, "view"):
         return []
     return [
-        {"url": reverse("criteria:ranking"), "label": _("Đối chiếu tiêu chí")},
-        {"url": reverse("criteria:dashboard"), "label": _("Chỉ tiêu toàn khối")},
+        {"url": reverse("criteria:ranking"), "label": _("Đối chiếu tiêu chí"), "group": GROUP},
+        {"url": reverse("criteria:dashboard"), "label": _("Chỉ tiêu toàn khối"), "group": GROUP},
     ]

@@ -9,6 +9,8 @@
 //                                       server re-reads the roll of that day and keeps every field)
 //   [data-focus-on-load]                the error summary: focused and shown when the page opens;
 //                                       its links focus the field they name
+//   <button data-menu-toggle aria-controls="mainnav">  opens / closes the phone menu (templates/base.html);
+//                                       the menu is closed on a phone (<= 768 px) and open on a desktop (CSS)
 (function () {
   "use strict";
   if (window.portalBehaviours) return;  // loaded twice on one page: bind once
@@ -50,6 +52,18 @@
       delete form.dataset.submitting;
       form.querySelectorAll("button[type=submit], input[type=submit]").forEach(function (b) { b.disabled = false; });
     });
+  });
+  document.addEventListener("click", function (event) {
+    var toggle = event.target.closest && event.target.closest("[data-menu-toggle]");
+    if (toggle) {
+      var menu = document.getElementById(toggle.getAttribute("aria-controls"));
+      if (menu) {
+        var open = !menu.classList.contains("open");
+        menu.classList.toggle("open", open);
+        toggle.setAttribute("aria-expanded", open ? "true" : "false");
+      }
+      return;
+    }
   });
   document.addEventListener("click", function (event) {
     var link = event.target.closest && event.target.closest("[data-focus-on-load] a[href^='#']");
