@@ -283,7 +283,11 @@ def _g1_gap(criterion):
     if short > 0:
         text = _("Cần thêm %(n)d năm Hoàn thành xuất sắc nhiệm vụ trong giai đoạn %(w)s") % {"n": short, "w": window}
         if len(unrated) < short:
-            text += _(" (chỉ còn %(u)d năm chưa xếp loại)") % {"u": len(unrated)}
+            # Say plainly when the window can no longer reach the target (issue 11): the years
+            # still to be rated are fewer than the EXCELLENT years missing [000 §II.1(1)].
+            text += _(
+                ": giai đoạn %(w)s không thể đạt G1 nữa, vì chỉ còn %(u)d năm chưa xếp loại; cần chờ giai đoạn sau"
+            ) % {"w": window, "u": len(unrated)}
         sentences.append(text)
     return sentences
 
