@@ -35,6 +35,7 @@ from .models import (
     UnitType,
 )
 from .scoping import EDIT_REGISTRY, MANAGE_TREE, VIEW, can, can_anywhere, is_unrestricted
+from .services import registry_record_save
 
 WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 
@@ -222,6 +223,14 @@ class ScopedViewSet(viewsets.ModelViewSet):
         if self.request.method in WRITE_METHODS:
             return self.base_queryset().writable_by(self.request.user, EDIT_REGISTRY)
         return self.base_queryset().visible_to(self.request.user, VIEW)
+
+    # The serializer validates; the write service saves, in one transaction, with the policy
+    # re-checked on the stored row and on the row as written (registry.services).
+    def perform_create(self, serializer):
+        registry_record_save(user=self.request.user, serializer=serializer)
+
+    def perform_update(self, serializer):
+        registry_record_save(user=self.request.user, serializer=serializer)
 
 
 class OrganizationViewSet(ScopedViewSet):
@@ -442,7 +451,7 @@ class RatingViewSet(ScopedViewSet):
         return Rating.objects.select_related("recorded_by")
 
     def perform_create(self, serializer):
-        serializer.save(recorded_by=self.request.user)
+        registry_record_save(user=self.request.user, serializer=serializer, recorded_by=self.request.user)
 
 
 # --- attestations --------------------------------------------------------------------

@@ -6,10 +6,14 @@ Keyword-only functions named <entity>_<action>, atomic; views and serializers st
 import math
 from dataclasses import dataclass
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _lazy
 from simple_history.utils import bulk_create_with_history
 
 from .models import Member, Rating, RatingLevel
+from .scoping import EDIT_REGISTRY
 
 # SCHEMES §0 (QĐ 366-QĐ/TW, HD 43-HD/BTCTW): those rated EXCELLENT may not exceed
 # 20% of those rated GOOD. Read literally, the base is the number rated exactly GOOD
@@ -81,3 +85,28 @@ def rating_record_for_members(*, year, levels, recorded_by):
 
 
 # --- import ---------------------------------------------------------------------------
+
+
+OUT_OF_WRITE_SCOPE = _lazy("Bản ghi sau khi lưu sẽ nằm ngoài phạm vi tổ chức bạn được sửa; chưa có gì được lưu.")
+
+
+@transaction.atomic
+def registry_record_save(*, user, serializer, capability=EDIT_REGISTRY, **extra):
+    """Create or change one registry record from a validated API serializer (issue 10, one write path).
+
+    In one transaction: a change re-reads the stored row through the write half of the policy
+    and locks it (a row outside answers 404, as a missing one); the serializer writes; then the
+    record AS WRITTEN must still lie in the write half — a create or a change that would land
+    outside what `user` may change is refused and rolled back, whatever ids the body named.
+    History (django-simple-history) names `user`.
+    """
+    stored = serializer.instance
+    if stored is not None:
+        model = type(stored)
+        if not model.objects.writable_by(user, capability).filter(pk=stored.pk).exists():
+            raise Http404
+        model.objects.select_for_update().filter(pk=stored.pk).exists()  # lock: concurrent writers queue
+    record = serializer.save(**extra)
+    if not type(record).objects.writable_by(user, capability).filter(pk=record.pk).exists():
+        raise PermissionDenied(OUT_OF_WRITE_SCOPE)
+    return record

@@ -137,3 +137,27 @@ def test_an_id_filter_out_of_range_answers_400_in_vietnamese(users, query):
     answer = api_for(users.secretary_a1).get(reverse("member-list") + "?" + query)
     assert answer.status_code == 400
     assert answer.json()["cell"] == ["Mã số không hợp lệ: cần một số nguyên dương, ví dụ 42."]
+
+
+# --- one write path: the row as written is checked, not the body ------------------------
+
+
+@pytest.mark.django_db
+def test_a_write_that_would_land_outside_the_write_scope_is_refused_and_rolled_back(users, tree):
+    """registry.services.registry_record_save re-checks the policy on the record as written:
+    whatever a serializer let through, a row that ends up in another cell is refused and undone."""
+    from django.core.exceptions import PermissionDenied
+
+    from registry.services import registry_record_save
+
+    class LandsInCellB:  # a serializer whose validation missed a foreign cell
+        instance = None
+
+        def save(self, **extra):
+            return Organization.objects.create(
+                name="Chi bộ lọt phạm vi", kind=OrganizationKind.SUBORDINATE_CELL, parent=tree.cell_b
+            )
+
+    with pytest.raises(PermissionDenied):
+        registry_record_save(user=users.secretary_a1, serializer=LandsInCellB())
+    assert not Organization.objects.filter(name="Chi bộ lọt phạm vi").exists()
