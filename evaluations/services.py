@@ -495,23 +495,12 @@ def four_goods_lock_month(*, user, organization, year, month):
 
 @transaction.atomic
 def four_goods_lock(*, user, assessment):
-    assessment = FourGoodsAssessment.objects.select_for_update().select_related("organization").get(pk=assessment.pk)
-    _require(user, LOCK_MONTH, assessment.organization)
-    if not MonthLock.objects.active().filter(
-        organization=assessment.organization, year=assessment.year, month=assessment.month
-    ).exists():
-        MonthLock.objects.create(
-            organization=assessment.organization,
-            year=assessment.year,
-            month=assessment.month,
-            locked_by=user,
-            locked_at=timezone.now(),
-        )
-    if assessment.locked_at is None:
-        assessment.locked_at = timezone.now()
-        assessment.locked_by = user
-        assessment.save(update_fields=["locked_at", "locked_by", "updated_at"])
-    return assessment
+    """Lock the month of one self-assessment (the API's `lock` action): the month's lock record, as
+    the page writes it (four_goods_lock_month), answered with the stamped self-assessment."""
+    four_goods_lock_month(
+        user=user, organization=assessment.organization, year=assessment.year, month=assessment.month
+    )
+    return FourGoodsAssessment.objects.select_related("organization").get(pk=assessment.pk)
 
 
 @transaction.atomic
