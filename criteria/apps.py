@@ -8,3 +8,6 @@ class CriteriaConfig(AppConfig):
 
     def ready(self):
         from . import lookups  # noqa: F401  registers `__any_of` for the loader
+        from .signals import connect
+
+        connect()  # stored verdicts go stale on every fact write (criteria/verdicts.py)

@@ -11,8 +11,10 @@ from django.utils.translation import gettext as _
 
 from registry.models import CELL_KINDS, GRASSROOTS_KINDS, Membership, Organization, Rating
 
-from .engine import evaluate_all, resolve_plan
+from . import verdicts
+from .engine import resolve_plan
 from .models import Scheme
+from .results import MET
 
 GOOD_LEVELS = ("GOOD", "EXCELLENT")
 
@@ -52,17 +54,21 @@ def _good_share_target(params, year):
 
 def compute(cells, grassroots, year, root=None):
     """Every indicator for the given cells and grassroots organizations (already scoped)."""
+    subjects = cells  # a queryset travels to the stored verdicts as a subquery
     cells = list(cells)
     grassroots = list(grassroots)
     cell_ids = {c.pk for c in cells}
-    results = evaluate_all(cells, year, [Scheme.MODEL_CELL, Scheme.MEETING_QUALITY, Scheme.FOUR_GOODS])
+    # Stored verdicts (criteria/verdicts.py), filtered in SQL: the cost does not grow with the cells.
+    model_rows = verdicts.rows(subjects, Scheme.MODEL_CELL, year)
+    mq_rows = verdicts.rows(subjects, Scheme.MEETING_QUALITY, year)
+    four_goods_rows = verdicts.rows(subjects, Scheme.FOUR_GOODS, year)
     model_plan = resolve_plan(Scheme.MODEL_CELL)
     mq_plan = resolve_plan(Scheme.MEETING_QUALITY)
     mq_targets = mq_plan.params["targets"]
     out = []
 
     target = model_plan.params["targets"]
-    eligible = {pk for pk, r in results[Scheme.MODEL_CELL].items() if r.eligible}
+    eligible = _ids(model_rows.filter(eligible=True))
     out.append(
         _indicator(
             "model_cells",
@@ -87,7 +93,7 @@ def compute(cells, grassroots, year, root=None):
     )
 
     good_target = _good_share_target(mq_plan.params, year)
-    good_quality = {pk for pk, r in results[Scheme.MEETING_QUALITY].items() if _criterion(r, "MQ5") == "met"}
+    good_quality = _ids(mq_rows.filter(statuses__MQ5=MET))
     out.append(
         _indicator(
             "meeting_quality_good",
@@ -101,7 +107,7 @@ def compute(cells, grassroots, year, root=None):
             % {"p": good_target["min_pct"], "y": good_target["year"], "n": mq_plan.number},
         )
     )
-    regime = {pk for pk, r in results[Scheme.MEETING_QUALITY].items() if _criterion(r, "MQ1") == "met"}
+    regime = _ids(mq_rows.filter(statuses__MQ1=MET))
     out.append(
         _indicator(
             "meeting_regime",
@@ -143,7 +149,7 @@ def compute(cells, grassroots, year, root=None):
             target_text=_("%(p)s%%") % {"p": mq_targets["unit_head_secretary_pct"]},
         )
     )
-    four_goods = {pk for pk, r in results[Scheme.FOUR_GOODS].items() if r.eligible}
+    four_goods = _ids(four_goods_rows.filter(eligible=True))
     out.append(
         _indicator(
             "four_goods_pass",
@@ -158,11 +164,8 @@ def compute(cells, grassroots, year, root=None):
     return out
 
 
-def _criterion(result, code):
-    for criterion in result.criteria:
-        if criterion.code == code:
-            return criterion.status
-    return None
+def _ids(rows):
+    return set(rows.values_list("organization_id", flat=True))
 
 
 def _members_good(cell_ids, year, target):

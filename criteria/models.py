@@ -154,3 +154,60 @@ class MemberNomination(models.Model):
 
     def __str__(self):
         return f"{self.member} {self.year}"
+
+
+class VerdictQuerySet(ScopedQuerySet):
+    scope_lookup = "organization__path"
+
+    def stale(self):
+        return self.filter(stale_since__isnull=False)
+
+
+class Verdict(models.Model):
+    """The engine's explained result for one organization, scheme and year, stored (issue 12).
+
+    Pages that show many subjects read these rows instead of running the engines per view.
+    A write to a fact the scheme reads sets `facts_changed_at` (and `stale_since`, the oldest
+    write not yet taken into account); a refresh that started after the last change clears
+    `stale_since`. `facts_as_of` is the facts' version the result was computed from: the
+    moment the computation began reading them.
+    """
+
+    organization = models.ForeignKey(
+        "registry.Organization", on_delete=models.CASCADE, related_name="verdicts", verbose_name=_("tổ chức đảng")
+    )
+    scheme = models.CharField(_("phong trào"), max_length=20, choices=Scheme.choices)
+    year = models.PositiveSmallIntegerField(_("năm"))
+    plan = models.ForeignKey(
+        Plan, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("kế hoạch")
+    )
+    plan_number = models.CharField(_("số kế hoạch"), max_length=50, blank=True)
+    eligible = models.BooleanField(_("đủ điều kiện"))
+    near_miss = models.BooleanField(_("còn thiếu 1 tiêu chí"))
+    missing_data = models.BooleanField(_("thiếu dữ liệu"))
+    failing_count = models.PositiveSmallIntegerField(_("số tiêu chí chưa đạt"))
+    met_count = models.PositiveSmallIntegerField(_("số tiêu chí đạt"))
+    excellent_years = models.PositiveSmallIntegerField(_("số năm hoàn thành xuất sắc"), default=0)
+    statuses = models.JSONField(_("kết quả từng tiêu chí"), default=dict)  # {code: status}, for SQL filters
+    result = models.JSONField(_("kết quả đầy đủ"), default=dict)  # SchemeResult.as_dict()
+    computed_at = models.DateTimeField(_("tính lúc"))
+    facts_as_of = models.DateTimeField(_("theo số liệu đến"))
+    facts_changed_at = models.DateTimeField(_("số liệu thay đổi lúc"), null=True, blank=True)
+    stale_since = models.DateTimeField(_("cần tính lại từ"), null=True, blank=True, db_index=True)
+
+    objects = VerdictQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("kết quả đối chiếu đã lưu")
+        verbose_name_plural = _("kết quả đối chiếu đã lưu")
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "scheme", "year"], name="one_verdict_per_subject_year")
+        ]
+        indexes = [models.Index(fields=["scheme", "year", "eligible"], name="verdict_scheme_year")]
+
+    def __str__(self):
+        return f"{self.organization_id} {self.scheme} {self.year}"
+
+    @property
+    def stale(self):
+        return self.stale_since is not None

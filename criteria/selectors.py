@@ -55,11 +55,16 @@ def cells_under(user, root):
     return list(visible_subtree(user, root).filter(kind__in=CELL_KINDS).order_by("path"))
 
 
-def subjects_under(user, root, scheme):
+def subject_queryset(user, root, scheme):
+    """The subjects of `scheme` under `root` the user may see, as a queryset (a subquery for the verdicts)."""
     kinds = list(CELL_KINDS)
     if scheme in COMMITTEE_SCHEMES:
         kinds.append(OrganizationKind.GRASSROOTS_COMMITTEE)
-    return list(visible_subtree(user, root).filter(kind__in=kinds).order_by("path"))
+    return visible_subtree(user, root).filter(kind__in=kinds)
+
+
+def subjects_under(user, root, scheme):
+    return list(subject_queryset(user, root, scheme).order_by("path"))
 
 
 def ranked(results, status_filter=""):

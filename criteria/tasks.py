@@ -1,0 +1,17 @@
+"""Celery tasks of the criteria app: keeping the stored verdicts fresh (issue 12). Both are idempotent."""
+
+from celery import shared_task
+
+from . import verdicts
+
+
+@shared_task(name="criteria.refresh_verdicts", ignore_result=True)
+def refresh_verdicts(organization_ids):
+    """Recompute the stale verdicts of these organizations (sent after the write's commit)."""
+    return verdicts.refresh(organization_ids)
+
+
+@shared_task(name="criteria.refresh_all_verdicts", ignore_result=True)
+def refresh_all_verdicts():
+    """Nightly full refresh: catches any write that no signal reported."""
+    return verdicts.refresh_all()
