@@ -11,6 +11,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import dj_database_url
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -64,6 +65,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # PostgreSQL away: a Vietnamese 503 page, never a 500 (issue 13); outside the session and user middleware.
+    "config.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -100,6 +103,9 @@ DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
         conn_max_age=envint("DB_CONN_MAX_AGE", 0),
+        # A kept connection is checked before its first use in each request: after a PostgreSQL
+        # restart the next request reconnects instead of failing on the dead socket (issue 13).
+        conn_health_checks=True,
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -140,6 +146,11 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Backups (registry/backups.py; `manage.py backup` and `manage.py restore`): where `backup` writes
+# portal-backup-YYYYmmddTHHMMSSZ/ unless told --dest, and how old the newest finished backup may be
+# before /healthz calls it "stale" (a nightly run plus two hours of slack).
+BACKUP_DIR = Path(os.environ.get("BACKUP_DIR", BASE_DIR / "var" / "backups"))
+BACKUP_MAX_AGE_HOURS = envint("BACKUP_MAX_AGE_HOURS", 26)
 EVIDENCE_MAX_BYTES = envint("EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)
 EVIDENCE_EXTENSIONS = ["pdf", "jpg", "jpeg", "png", "docx", "xlsx"]
 
@@ -158,10 +169,15 @@ CELERY_TASK_ALWAYS_EAGER = envbool("CELERY_TASK_ALWAYS_EAGER", "0" if REDIS_URL 
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# No task's return value is read by anyone (progress lives in the database rows the tasks write):
+# storing results would only make a task that did its work fail when Redis is away at its end.
+CELERY_TASK_IGNORE_RESULT = True
 CELERY_BEAT_SCHEDULE = {
     "flush-pending-tasks": {"task": "registry.flush_pending_tasks", "schedule": 60.0},
     # evaluations: remind secretaries of last month's missing records; idempotent, so repeats cost nothing.
     "evaluations-monthly-reminders": {"task": "evaluations.send_monthly_reminders", "schedule": 6 * 60 * 60.0},
+    # criteria: recompute every stored verdict once a night, catching any write no signal reported (issue 12).
+    "criteria-refresh-all-verdicts": {"task": "criteria.refresh_all_verdicts", "schedule": crontab(hour=2, minute=30)},
 }
 # After this day of the month, a missing meeting record or self-assessment of the past month is reminded.
 REMINDER_DAY_OF_MONTH = envint("REMINDER_DAY_OF_MONTH", 5)

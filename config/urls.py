@@ -6,9 +6,9 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
+from config import health
 from config.auth import ThrottledLoginView
 from recognition import home as portal_home
-from registry import views as registry_views
 
 
 class PasswordResetView(auth_views.PasswordResetView):
@@ -22,7 +22,7 @@ class PasswordResetView(auth_views.PasswordResetView):
 urlpatterns = [
     # The home starts from the work of each role; it reads every layer, so it lives in the top one.
     path("", portal_home.home, name="home"),
-    path("healthz", registry_views.healthz, name="healthz"),
+    path("healthz", health.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/login/", ThrottledLoginView.as_view(), name="login"),
     path("accounts/password_reset/", PasswordResetView.as_view(), name="password_reset"),

@@ -1,6 +1,11 @@
-"""REST endpoints: verdicts for one subject and for a subtree, indicators, plans (all scoped)."""
+"""REST endpoints: verdicts for one subject and for a subtree, indicators, plans (all scoped);
+the yearly facts and nominations their owners record (issue 12)."""
 
+import django_filters
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, viewsets
@@ -9,12 +14,13 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from registry.models import Organization
-from registry.scoping import VIEW
+from registry.api import IdFilter, ModelCleanMixin, ScopedRelatedField, ScopedViewSet, YearFilter
+from registry.models import Member, Organization
+from registry.scoping import EDIT_REGISTRY, VIEW
 
-from . import indicators, selectors
-from .engine import evaluate, evaluate_all
-from .models import Plan, Scheme
+from . import indicators, selectors, services, verdicts
+from .engine import evaluate_all
+from .models import MemberNomination, OrganizationYear, Plan, Scheme
 from .templatetags.criteria_tags import default_year
 
 ID = OpenApiParameter("id", int, OpenApiParameter.PATH, description="Mã tổ chức đảng")
@@ -106,10 +112,11 @@ class VerdictViewSet(viewsets.ViewSet):
         root = self._organization(request, pk)
         year = _year(request)
         scheme = _scheme(request, required=True)
-        subjects = selectors.subjects_under(request.user, root, scheme)
-        rows = selectors.ranked(evaluate(subjects, scheme, year), request.query_params.get("filter", ""))
+        # Stored verdicts, sorted, filtered and paginated in SQL (criteria/verdicts.py, issue 12).
+        subjects = selectors.subject_queryset(request.user, root, scheme)
+        rows = verdicts.ranked_rows(subjects, scheme, year, request.query_params.get("filter", ""))
         page = self.paginator.paginate_queryset(rows, request, view=self)
-        return self.paginator.get_paginated_response([r.as_dict() for r in page])
+        return self.paginator.get_paginated_response([_stored_dict(row) for row in page])
 
     @extend_schema(parameters=[ID, YEAR], responses=OpenApiTypes.OBJECT)
     @action(detail=True, methods=["get"])
@@ -130,7 +137,170 @@ class VerdictViewSet(viewsets.ViewSet):
         return self._paginator
 
 
+def _stored_dict(row):
+    data = verdicts.as_result(row).as_dict()
+    data["computed_at"] = row.computed_at.isoformat()
+    data["stale"] = row.stale
+    return data
+
+
+# --- yearly facts and nominations (issue 12) ---------------------------------------------------
+#
+# Reads with VIEW, writes with EDIT_REGISTRY (registry.api.ScopedViewSet); the organization or member
+# named in the body is resolved from the write half only, so one outside answers 400 exactly like one
+# that does not exist; a stored row outside answers 404. Writes go through criteria.services.
+
+
+def _service_errors(exc):
+    return serializers.ValidationError(serializers.as_serializer_error(exc))
+
+
+class OrganizationYearSerializer(ModelCleanMixin, serializers.ModelSerializer):
+    organization = ScopedRelatedField(Organization)
+
+    class Meta:
+        model = OrganizationYear
+        fields = ("id", "organization", "year", *services.YEAR_FIELDS)
+        validators = []  # one row per organization and year: checked below, in Vietnamese
+
+    def validate_year(self, value):
+        if not 2000 <= value <= 2100:
+            raise serializers.ValidationError(_("Năm không hợp lệ."))
+        return value
+
+    def validate(self, attrs):
+        if self.instance is None:
+            organization, year = attrs.get("organization"), attrs.get("year")
+            if organization is not None and year is not None:
+                if OrganizationYear.objects.filter(organization=organization, year=year).exists():
+                    raise serializers.ValidationError({"year": services.year_taken_message(organization, year)})
+        return super().validate(attrs)
+
+
+class OrganizationYearFilter(django_filters.FilterSet):
+    organization = IdFilter(field_name="organization_id", label=_("Tổ chức đảng (mã số)"))
+    year = YearFilter()
+
+    class Meta:
+        model = OrganizationYear
+        fields = ("organization", "year")
+
+
+class OrganizationYearViewSet(ScopedViewSet):
+    """Yearly facts of organizations [002 §II.1.1, §II.2.2–§II.2.3; 000 §II.2.3(2); 003 §II.2.1].
+    A blank (null) value means "not recorded"."""
+
+    queryset = OrganizationYear.objects.all()
+    serializer_class = OrganizationYearSerializer
+    filterset_class = OrganizationYearFilter
+    ordering = ("-year", "organization__path", "pk")
+
+    def base_queryset(self):
+        return OrganizationYear.objects.select_related("organization")
+
+    def _save(self, serializer):
+        data = serializer.validated_data
+        instance = serializer.instance
+        try:
+            record, _created = services.organization_year_save(
+                user=self.request.user,
+                organization=data.get("organization", instance.organization if instance else None),
+                year=data.get("year", instance.year if instance else None),
+                values={name: data[name] for name in services.YEAR_FIELDS if name in data},
+                instance=instance,
+            )
+        except DjangoValidationError as exc:
+            raise _service_errors(exc) from None
+        serializer.instance = record
+
+    @transaction.atomic
+    def perform_create(self, serializer):
+        self._save(serializer)
+
+    @transaction.atomic
+    def perform_update(self, serializer):
+        self._save(serializer)
+
+
+class MemberNominationSerializer(ModelCleanMixin, serializers.ModelSerializer):
+    member = ScopedRelatedField(Member)
+
+    class Meta:
+        model = MemberNomination
+        fields = ("id", "member", "year", *services.NOMINATION_FIELDS)
+        validators = []
+
+    def validate_year(self, value):
+        if not 2000 <= value <= 2100:
+            raise serializers.ValidationError(_("Năm không hợp lệ."))
+        return value
+
+    def validate(self, attrs):
+        if self.instance is None:
+            member, year = attrs.get("member"), attrs.get("year")
+            if member is not None and year is not None:
+                if MemberNomination.objects.filter(member=member, year=year).exists():
+                    raise serializers.ValidationError({"year": services.nomination_taken_message(member, year)})
+        return super().validate(attrs)
+
+
+class MemberNominationFilter(django_filters.FilterSet):
+    member = IdFilter(field_name="member_id", label=_("Đảng viên (mã số)"))
+    organization = IdFilter(method="filter_organization", label=_("Đang sinh hoạt tại chi bộ (mã số)"))
+    year = YearFilter()
+
+    class Meta:
+        model = MemberNomination
+        fields = ("member", "organization", "year")
+
+    def filter_organization(self, queryset, name, value):
+        from registry.models import Membership
+
+        return queryset.filter(member__in=Membership.objects.current().filter(cell_id=value).values("member"))
+
+
+class MemberNominationViewSet(ScopedViewSet):
+    """Nominations of direct workers as exemplars [003 §II.2.2, last bullet]; null means "not recorded".
+    Written only where the member's current membership is (MemberQuerySet.writable_by)."""
+
+    queryset = MemberNomination.objects.all()
+    serializer_class = MemberNominationSerializer
+    filterset_class = MemberNominationFilter
+    ordering = ("-year", "member__full_name", "pk")
+
+    def get_queryset(self):
+        if self.request.method in ("POST", "PUT", "PATCH"):
+            writable = Member.objects.writable_by(self.request.user, EDIT_REGISTRY).values("pk")
+            return MemberNomination.objects.filter(member__in=writable)
+        return MemberNomination.objects.visible_to(self.request.user, VIEW)
+
+    def _save(self, serializer):
+        data = serializer.validated_data
+        instance = serializer.instance
+        try:
+            record, _created = services.member_nomination_save(
+                user=self.request.user,
+                member=data.get("member", instance.member if instance else None),
+                year=data.get("year", instance.year if instance else None),
+                values={name: data[name] for name in services.NOMINATION_FIELDS if name in data},
+                instance=instance,
+            )
+        except DjangoValidationError as exc:
+            raise _service_errors(exc) from None
+        serializer.instance = record
+
+    @transaction.atomic
+    def perform_create(self, serializer):
+        self._save(serializer)
+
+    @transaction.atomic
+    def perform_update(self, serializer):
+        self._save(serializer)
+
+
 def register(router):
     """Register this app's API viewsets on the shared router."""
+    router.register("criteria/organization-years", OrganizationYearViewSet, basename="criteria-organization-year")
+    router.register("criteria/nominations", MemberNominationViewSet, basename="criteria-nomination")
     router.register("criteria/plans", PlanViewSet, basename="criteria-plan")
     router.register("criteria/verdicts", VerdictViewSet, basename="criteria-verdict")

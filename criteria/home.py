@@ -3,7 +3,8 @@
 - A secretary (FILE_MONTHLY on a cell): for this month and last month, whether the regular
   meeting record and the four-goods self-assessment exist [SCHEMES §1.1 G2, §2.2 T1–T2; the
   flags come from evaluations.selectors.flags_for_cells], and for each scheme what the cell
-  still lacks, in the criteria engine's own words (criteria.selectors.gaps_of).
+  still lacks, in the criteria engine's own words (criteria.selectors.gaps_of), and the earliest
+  year the cell can still reach it (criteria.reach).
 - Grassroots staff (LOCK_MONTH on a grassroots committee): how many of their cells have not
   filed last month's meeting record.
 
@@ -23,8 +24,10 @@ from registry.formats import short_date
 from registry.models import Organization, OrganizationKind
 from registry.scoping import ATTEND, FILE_MONTHLY, LOCK_MONTH
 
-from .engine import evaluate_all
+from .engine import evaluate_all, resolve_plan
+from .loader import Needs, load
 from .models import Scheme
+from .reach import rating_years_needed, reach_for
 from .selectors import CELL_SCHEMES, gaps_of
 from .templatetags.criteria_tags import default_year
 
@@ -42,7 +45,7 @@ class Todo:
 class CellTodos:
     cell: Organization
     items: list = field(default_factory=list)
-    schemes: list = field(default_factory=list)  # [{"label", "eligible", "gaps", "year"}]
+    schemes: list = field(default_factory=list)  # [{"label", "eligible", "gaps", "year", "reach"}]
 
 
 def months_to_check(today):
@@ -92,6 +95,7 @@ def secretary_todos(user, today=None):
     flags = flags_for_cells(cells, today.year, today)
     scheme_year = default_year()
     verdicts = evaluate_all(cells, scheme_year, CELL_SCHEMES)
+    reach = _reach_by_cell(cells, scheme_year, today)
     out = []
     for cell in cells:
         block = CellTodos(cell=cell)
@@ -140,10 +144,34 @@ def secretary_todos(user, today=None):
                     "eligible": result.eligible,
                     "gaps": [] if result.eligible else gaps_of(result),
                     "year": scheme_year,
+                    "reach": reach.get(cell.pk, {}).get(scheme),
                 }
             )
         out.append(block)
     return out
+
+
+def _reach_by_cell(cells, scheme_year, today):
+    """{cell id: {scheme: Reach}}: the earliest year each recognition can still be reached (criteria.reach),
+    from one load of the ratings and of this year's meetings and self-assessments (fixed queries)."""
+    plans = {
+        scheme: resolve_plan(scheme).params for scheme in (Scheme.MODEL_CELL, Scheme.MEETING_QUALITY, Scheme.FOUR_GOODS)
+    }
+    facts = load(
+        cells,
+        rating_years_needed(scheme_year, today, plans[Scheme.MODEL_CELL]),
+        (today.year, today.year),
+        Needs(org_ratings=True, meetings=True, absences=True, four_goods=True),
+        today=today,
+    )
+    return {
+        cell.pk: {
+            scheme: reach_for(scheme, facts[cell.pk], target_year=scheme_year, today=today, params=params)
+            for scheme, params in plans.items()
+        }
+        for cell in cells
+        if cell.pk in facts
+    }
 
 
 def committee_queue(user, today=None):

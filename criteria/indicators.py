@@ -4,12 +4,17 @@ Each indicator: code, title, section, numerator/denominator, value (%), target a
 reached, plus the ids behind the figure (`counted`, `not_counted`) for the drill-down.
 """
 
+import copy
 import datetime
+import hashlib
 
+from django.core.cache import cache
 from django.db.models import Count, Q
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from registry.models import CELL_KINDS, GRASSROOTS_KINDS, Membership, Organization, Rating
+from registry.scoping import VIEW, prefixes_for
 
 from . import verdicts
 from .engine import resolve_plan
@@ -226,13 +231,29 @@ def _provided(code, **context):
     return [function(**context)] if function is not None else []
 
 
+FIGURES_TTL = 15 * 60  # seconds: a backstop; the key already changes with every verdict or fact change
+
+
 def for_root(user, root, year):
+    """The indicators of the user's visible subtree under `root`, cached under the verdicts' version.
+
+    Computing them reads every cell's stored verdict and the ratings (a province's 4,000 cells
+    cost about a second); the figures only change when a verdict is recomputed or a fact marked
+    changed, so the next views of the same subtree and year read the cache (issue 12)."""
     from .selectors import visible_subtree
 
-    subtree = visible_subtree(user, root)
-    cells = subtree.filter(kind__in=CELL_KINDS).order_by("path")
-    grassroots = subtree.filter(kind__in=GRASSROOTS_KINDS).order_by("path")
-    return compute(cells, grassroots, year, root=root)
+    prefixes = prefixes_for(user, VIEW)
+    scope = "*" if prefixes is None else ",".join(prefixes)
+    raw = f"{root.pk}|{year}|{scope}|{verdicts.version()}|{translation.get_language()}"
+    key = "criteria-indicators:" + hashlib.sha256(raw.encode()).hexdigest()
+    figures = cache.get(key)
+    if figures is None:
+        subtree = visible_subtree(user, root)
+        cells = subtree.filter(kind__in=CELL_KINDS).order_by("path")
+        grassroots = subtree.filter(kind__in=GRASSROOTS_KINDS).order_by("path")
+        figures = compute(cells, grassroots, year, root=root)
+        cache.set(key, figures, FIGURES_TTL)
+    return copy.deepcopy(figures)  # callers decorate the dicts (bars); the cached ones stay as computed
 
 
 __all__ = ["compute", "for_root", "Organization"]

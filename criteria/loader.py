@@ -10,6 +10,7 @@ instances are built. For a large evaluation outside a transaction, a second conn
 reads the next result set while this one is grouped (see `_fetch`).
 """
 
+import contextvars
 import datetime
 import gc
 import operator
@@ -120,10 +121,34 @@ def _day_range(years):
     return datetime.date(years[0], 1, 1), datetime.date(years[1], 12, 31)
 
 
+# Batch work (rebuilding stored verdicts, the evaluate_subtree command, the benchmark) may pause the
+# garbage collector and read ahead on a second connection; a page request never does either
+# (issue 12): a web worker must not give up collection or open extra connections per view.
+_batch = contextvars.ContextVar("criteria_batch_work", default=False)
+
+
+@contextmanager
+def batch_work():
+    """Mark the evaluations inside as batch work (see `paused_gc` and `_fetch`)."""
+    token = _batch.set(True)
+    try:
+        yield
+    finally:
+        _batch.reset(token)
+
+
+def in_batch_work():
+    return _batch.get()
+
+
 @contextmanager
 def paused_gc():
     """The facts are hundreds of thousands of small acyclic objects: the cyclic garbage collector
-    would rescan them again and again while they are built. Pause it while loading and evaluating."""
+    would rescan them again and again while they are built. Pause it while loading and evaluating,
+    in batch work only."""
+    if not _batch.get():
+        yield
+        return
     enabled = gc.isenabled()
     gc.disable()
     try:
@@ -383,7 +408,7 @@ def _load(organizations, rating_years, detail_years, needs, today, ranges):
             )
         )
 
-    _run_steps(steps, read_ahead=len(facts) >= READ_AHEAD_FROM)
+    _run_steps(steps, read_ahead=_batch.get() and len(facts) >= READ_AHEAD_FROM)
     if needs.ancestors:
         _authorities(facts)
     return facts

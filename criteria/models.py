@@ -203,7 +203,12 @@ class Verdict(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["organization", "scheme", "year"], name="one_verdict_per_subject_year")
         ]
-        indexes = [models.Index(fields=["scheme", "year", "eligible"], name="verdict_scheme_year")]
+        indexes = [
+            models.Index(fields=["scheme", "year", "eligible"], name="verdict_scheme_year"),
+            # verdicts.version(): two index-only maxima tell every process when figures must be recomputed.
+            models.Index(fields=["computed_at"], name="verdict_computed_at"),
+            models.Index(fields=["facts_changed_at"], name="verdict_facts_changed_at"),
+        ]
 
     def __str__(self):
         return f"{self.organization_id} {self.scheme} {self.year}"

@@ -24,13 +24,14 @@ import threading
 from dataclasses import fields
 
 from django.db import connection, transaction
-from django.db.models import Count, F, Min, Q, Value
+from django.db.models import Count, F, Max, Min, Q, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from registry.models import CELL_KINDS, Organization, OrganizationKind
 
 from .engine import SPECS, evaluate_all, resolve_plan
+from .loader import batch_work
 from .models import Scheme, Verdict
 from .results import CriterionResult, SchemeResult
 
@@ -173,29 +174,38 @@ STORED_FIELDS = [
 
 def compute_and_store(subject_ids, scheme, year):
     """Run the engine for these organizations and store the results; returns {id: SchemeResult}."""
+    return store_all(subject_ids, [scheme], year)[scheme]
+
+
+def store_all(subject_ids, schemes, year):
+    """Several schemes for the same organizations with one load of the facts: {scheme: {id: result}}."""
     subject_ids = sorted(set(subject_ids))
     if not subject_ids:
-        return {}
+        return {scheme: {} for scheme in schemes}
     started = timezone.now()
-    results = evaluate_all(Organization.objects.filter(pk__in=subject_ids).order_by("path"), year, [scheme])[scheme]
+    subjects = Organization.objects.filter(pk__in=subject_ids).order_by("path")
+    computed = evaluate_all(subjects, year, list(schemes))
     now = timezone.now()
     with transaction.atomic():
-        Verdict.objects.bulk_create(
-            [_row(result, scheme, year, started, now) for result in results.values()],
-            update_conflicts=True,
-            unique_fields=["organization", "scheme", "year"],
-            update_fields=STORED_FIELDS,
-            batch_size=500,
-        )
+        for scheme, results in computed.items():
+            Verdict.objects.bulk_create(
+                [_row(result, scheme, year, started, now) for result in results.values()],
+                update_conflicts=True,
+                unique_fields=["organization", "scheme", "year"],
+                update_fields=STORED_FIELDS,
+                batch_size=500,
+            )
         # Cleared only when no write came after the computation began reading the facts.
-        Verdict.objects.filter(organization_id__in=subject_ids, scheme=scheme, year=year).filter(
+        Verdict.objects.filter(organization_id__in=subject_ids, scheme__in=list(schemes), year=year).filter(
             Q(facts_changed_at__isnull=True) | Q(facts_changed_at__lte=started)
         ).exclude(stale_since__isnull=True).update(stale_since=None)
-    for result in results.values():
-        result.computed_at, result.stale = now, False
-    return results
+    for results in computed.values():
+        for result in results.values():
+            result.computed_at, result.stale = now, False
+    return computed
 
 
+@batch_work()
 def refresh(organization_ids=None, limit=5000):
     """Recompute the stale rows (of these organizations, or all); returns how many were recomputed."""
     rows = Verdict.objects.stale()
@@ -224,22 +234,26 @@ def subjects_of(root=None):
     return cells, committees
 
 
+@batch_work()
 def rebuild(root=None, years=None, schemes=None, progress=None):
     """Compute and store every verdict under `root` for `years` (default: the last five years)."""
     if years is None:
         last = timezone.localdate().year
         years = range(last - 4, last + 1)
     cells, committees = subjects_of(root)
+    schemes = list(schemes or CELL_SCHEMES)
     total = 0
     for year in years:
-        for scheme in schemes or CELL_SCHEMES:
-            ids = cells + (committees if scheme in COMMITTEE_SCHEMES else [])
-            total += len(compute_and_store(ids, scheme, year))
-            if progress:
-                progress(scheme, year, total)
+        # One load of the facts per year for the cells' schemes, one for the committees'.
+        for ids, wanted in ((cells, schemes), (committees, [s for s in schemes if s in COMMITTEE_SCHEMES])):
+            if ids and wanted:
+                total += sum(len(r) for r in store_all(ids, wanted, year).values())
+        if progress:
+            progress(",".join(schemes), year, total)
     return total
 
 
+@batch_work()
 def refresh_all():
     """Nightly: recompute every stored row (catches a write no signal reported)."""
     done = 0
@@ -325,6 +339,15 @@ def freshness(queryset):
     return queryset.aggregate(
         computed_at=Min("computed_at"), stale=Count("pk", filter=Q(stale_since__isnull=False)), total=Count("pk")
     )
+
+
+def version():
+    """A token that changes whenever any stored verdict is recomputed or any fact is marked changed.
+
+    Pages that aggregate many verdicts (indicators, trends) cache their figures under it, so every
+    process sees a write at its next view (two index-only maxima, criteria.models.Verdict)."""
+    latest = Verdict.objects.aggregate(computed=Max("computed_at"), changed=Max("facts_changed_at"))
+    return f"{latest['computed'] and latest['computed'].timestamp()}:{latest['changed'] and latest['changed'].timestamp()}"
 
 
 def facts_changed_at(organization_id, scheme, year):

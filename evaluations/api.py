@@ -131,6 +131,11 @@ class MeetingSerializer(serializers.ModelSerializer):
     )
     votes_for = serializers.IntegerField(min_value=0, max_value=9999, required=False)
     votes_against = serializers.IntegerField(min_value=0, max_value=9999, required=False)
+    # Both must be members present at the meeting: checked with the roll call in services.validate_meeting.
+    chair = ScopedMemberField(required=False, allow_null=True)
+    recorder = ScopedMemberField(required=False, allow_null=True)
+    chair_name = serializers.CharField(source="chair.full_name", read_only=True, default="")
+    recorder_name = serializers.CharField(source="recorder.full_name", read_only=True, default="")
 
     class Meta:
         model = Meeting
@@ -145,6 +150,10 @@ class MeetingSerializer(serializers.ModelSerializer):
             "agenda",
             "conclusions",
             "resolution",
+            "chair",
+            "chair_name",
+            "recorder",
+            "recorder_name",
             "attendances",
             "section_scores",
             "votes_for",
@@ -207,7 +216,7 @@ class MeetingViewSet(viewsets.ModelViewSet):
     def get_queryset(self):
         return (
             Meeting.objects.visible_to(self.request.user)
-            .select_related("cell")
+            .select_related("cell", "chair", "recorder")
             .prefetch_related("attendances__member")
             .order_by("-date", "pk")
         )
@@ -238,7 +247,7 @@ class MeetingViewSet(viewsets.ModelViewSet):
         if cell is None:
             raise ValidationError({"cell": _("Cần chọn chi bộ.")})
         if meeting is not None:
-            for name in ("date", "start_time", "end_time", "kind", "topic", "agenda", "conclusions", "resolution"):
+            for name in services.MEETING_FIELDS:
                 data.setdefault(name, getattr(meeting, name))
             data.setdefault("kind", MeetingKind.REGULAR)
         return _call(

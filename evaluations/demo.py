@@ -7,10 +7,12 @@ Python and written with bulk_create, so 250 cells × 36 months take a few second
 
 import datetime
 from collections import defaultdict
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.utils import timezone
 
+from registry.demo import NEAR_MISS_YEAR, near_miss_kind, profile_of
 from registry.models import Appointment, Member, Membership, Role
 
 from .defaults import ensure_default_frameworks
@@ -39,6 +41,31 @@ TOPICS = [
 AGENDA = "Đánh giá kết quả thực hiện nhiệm vụ tháng; triển khai nhiệm vụ tháng tới; sinh hoạt tư tưởng."
 
 
+@dataclass(frozen=True)
+class Habits:
+    """How a cell of a demo profile (registry.demo.PROFILES) holds its meetings, as probabilities."""
+
+    missing_month: float  # no regular meeting that month [001 §II.1.2(1)]
+    skip_thematic: float  # the quarter's thematic meeting not held
+    bad_meeting: float  # short, few speakers, absences, low score
+    excused: float  # per member and meeting, at a normal meeting [001 §II.1.2(2)]
+    unexcused: float
+    long_absence: float  # per member: away 4–7 months in a row
+    score_low: float  # lowest share of the framework's points at a normal meeting [001 §II.1.2(3)]
+    no_self_assessment: float  # four-goods month not self-assessed [004 §II.4.2.2]
+
+
+PERFECT = Habits(0, 0, 0, 0, 0, 0, 0.92, 0)
+HABITS = {
+    "model": PERFECT,
+    "near": PERFECT,
+    "strong": Habits(0.003, 0.01, 0.01, 0.001, 0.0002, 0, 0.9, 0.005),
+    "good": Habits(0.004, 0.015, 0.015, 0.0012, 0.0003, 0.003, 0.88, 0.01),
+    "normal": Habits(0.01, 0.03, 0.04, 0.002, 0.0005, 0.006, 0.85, 0.015),
+    "weak": Habits(0.08, 0.2, 0.25, 0.01, 0.005, 0.01, 0.8, 0.15),
+}
+
+
 def _months(years, today):
     for year in years:
         for month in range(1, 13):
@@ -46,7 +73,7 @@ def _months(years, today):
                 yield year, month
 
 
-def populate(cells, rng, years=(2023, 2024, 2025)):
+def populate(cells, rng, years=(2022, 2023, 2024, 2025)):
     """Create the monthly work of `cells` for `years`; returns the number of meetings created."""
     framework, four_goods = ensure_default_frameworks()
     sections = list(framework.sections.all())
@@ -64,24 +91,27 @@ def populate(cells, rng, years=(2023, 2024, 2025)):
             "pk", "exempted_since"
         )
     )
+    habits = {cell.pk: HABITS[profile_of(cell)] for cell in cells}
     # A few members with long absences: (member) -> (first month index, length)
     long_absent = {}
-    for entries in rolls.values():
+    for cell_id, entries in rolls.items():
         for member_id, _s, _e in entries:
-            if rng.random() < 0.006:
+            if rng.random() < habits[cell_id].long_absence:
                 long_absent[member_id] = (rng.randrange(0, 30), rng.randint(4, 7))
 
     schedules, postponements, meetings, attendance_plans, assessments = [], [], [], [], []
     months = list(_months(years, today))
     for cell in cells:
-        profile = rng.random()
-        weak = profile > 0.82  # ~18% have weak spots
-        poor = profile > 0.95
+        habit = habits[cell.pk]
+        # A "speakers" near miss: one meeting short of speakers, nothing else [000 §II.1(2)].
+        short_meeting = (
+            (NEAR_MISS_YEAR, 3) if profile_of(cell) == "near" and near_miss_kind(cell) == "speakers" else None
+        )
         day = rng.choice([5, 8, 10, 12, 15, 20, 25])
         schedules.append(MeetingSchedule(cell=cell, day_of_month=day, start_time=datetime.time(14, 0)))
         thematic_months = {(y, q): rng.randint(0, 2) for y in years for q in range(4)}
         for index, (year, month) in enumerate(months):
-            if rng.random() < (0.12 if poor else 0.05 if weak else 0.006):
+            if rng.random() < habit.missing_month:
                 continue  # a missing month
             date = datetime.date(year, month, day)
             if rng.random() < 0.05:
@@ -94,14 +124,14 @@ def populate(cells, rng, years=(2023, 2024, 2025)):
                 date = new_date
             quarter = (month - 1) // 3
             thematic_here = (month - 1) % 3 == thematic_months[(year, quarter)]
-            skip_thematic = rng.random() < (0.25 if weak else 0.02)
+            skip_thematic = rng.random() < habit.skip_thematic
             kind = MeetingKind.COMBINED if thematic_here and not skip_thematic else MeetingKind.REGULAR
             roll = [
                 m
                 for m, start, end in rolls[cell.pk]
                 if start <= date and (end is None or end >= date) and not (m in exempted and exempted[m] <= date)
             ]
-            bad_meeting = rng.random() < (0.35 if poor else 0.15 if weak else 0.02)
+            bad_meeting = rng.random() < habit.bad_meeting
             statuses = {}
             for member_id in roll:
                 absent = long_absent.get(member_id)
@@ -109,9 +139,9 @@ def populate(cells, rng, years=(2023, 2024, 2025)):
                     statuses[member_id] = AttendanceStatus.EXCUSED
                     continue
                 r = rng.random()
-                if r < (0.06 if bad_meeting else 0.003):
+                if r < (0.06 if bad_meeting else habit.excused):
                     statuses[member_id] = AttendanceStatus.EXCUSED
-                elif r < (0.09 if bad_meeting else 0.0033):
+                elif r < (0.09 if bad_meeting else habit.excused + habit.unexcused):
                     statuses[member_id] = AttendanceStatus.UNEXCUSED
                 else:
                     statuses[member_id] = AttendanceStatus.PRESENT
@@ -120,6 +150,8 @@ def populate(cells, rng, years=(2023, 2024, 2025)):
             n_speakers = min(
                 len(present), rng.randint(max(needed - 2, 1), needed) if bad_meeting else needed + rng.randint(0, 3)
             )
+            if (year, month) == short_meeting:
+                n_speakers = min(n_speakers, needed - 1)
             speakers = set(rng.sample(present, n_speakers)) if present else set()
             required = framework.required_minutes(kind)
             minutes = (
@@ -129,7 +161,8 @@ def populate(cells, rng, years=(2023, 2024, 2025)):
             )
             start = datetime.time(14, 0)
             end = (datetime.datetime.combine(date, start) + datetime.timedelta(minutes=minutes)).time()
-            scale = 0.6 + rng.random() * 0.25 if bad_meeting else 0.85 + rng.random() * 0.15
+            low = habit.score_low
+            scale = 0.6 + rng.random() * 0.25 if bad_meeting else low + rng.random() * (1 - low)
             scores = {s.code: str(Decimal(round(s.points * scale * 2) / 2).quantize(Decimal("0.1"))) for s in sections}
             self_score = sum(Decimal(v) for v in scores.values())
             figures = meeting_figures(
@@ -162,9 +195,9 @@ def populate(cells, rng, years=(2023, 2024, 2025)):
             assert figures["duration_minutes"] == duration_minutes(start, end)
             meetings.append(meeting)
             attendance_plans.append((statuses, speakers))
-            if rng.random() < (0.15 if poor else 0.04 if weak else 0.01):
+            if rng.random() < habit.no_self_assessment:
                 continue  # self-assessment not filed
-            good_month = not bad_meeting and rng.random() > 0.04
+            good_month = not bad_meeting and (habit is PERFECT or rng.random() > 0.04)
             points = {c: float(25 if good_month else rng.choice([18, 20, 22, 25])) for c in four_goods.codes}
             achieved = {c: points[c] >= 22 for c in four_goods.codes}
             assessments.append(

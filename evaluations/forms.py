@@ -7,10 +7,11 @@ from django.core.validators import FileExtensionValidator
 from django.utils.translation import gettext_lazy as _
 
 from registry.formats import person_name
-from registry.forms import VietDateField, VietDateInput, VietTimeField, VietTimeInput
-from registry.models import Organization
+from registry.forms import VietDateField, VietDateInput, VietTimeField, VietTimeInput, parse_date_entry
+from registry.models import Member, Organization
 from registry.validators import validate_evidence_size
 
+from . import selectors
 from .models import AttendanceStatus, MeetingKind
 
 # Dates dd/mm/yyyy and 24-hour times typed as text, never the phone's own pickers (registry.forms).
@@ -54,6 +55,23 @@ class MeetingForm(forms.Form):
     resolution = forms.CharField(label=_("Nghị quyết"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     votes_for = forms.IntegerField(label=_("Số tán thành mức điểm đề xuất"), min_value=0, required=False)
     votes_against = forms.IntegerField(label=_("Số không tán thành"), min_value=0, required=False)
+    # Who chaired and who recorded the minutes: members of the day's roll, present (services.validate_meeting).
+    chair = forms.ModelChoiceField(
+        label=_("Chủ trì"),
+        queryset=Member.objects.none(),
+        required=False,
+        empty_label=_("— Chưa chọn —"),
+        error_messages={"invalid_choice": _("Người chủ trì phải là đảng viên trong danh sách sinh hoạt ngày họp.")},
+    )
+    recorder = forms.ModelChoiceField(
+        label=_("Thư ký ghi biên bản"),
+        queryset=Member.objects.none(),
+        required=False,
+        empty_label=_("— Chưa chọn —"),
+        error_messages={
+            "invalid_choice": _("Thư ký ghi biên bản phải là đảng viên trong danh sách sinh hoạt ngày họp.")
+        },
+    )
     separate_meeting = forms.BooleanField(
         label=_("Đây là một buổi họp riêng"),
         required=False,
@@ -73,9 +91,17 @@ class MeetingForm(forms.Form):
         ],
     )
 
-    def __init__(self, *args, framework, **kwargs):
+    def __init__(self, *args, framework, cell=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.framework = framework
+        if cell is not None:
+            # The chair and the recorder are chosen from the roll of the meeting's day, the day typed
+            # (bound, or kept across the date-change reload) or the one the form opened with.
+            day = parse_date_entry((self.data if self.is_bound else self.initial).get("date"))
+            if day is not None:
+                roll = Member.objects.filter(pk__in=[m.pk for m in selectors.roll_at(cell, day)])
+                for name in ("chair", "recorder"):
+                    self.fields[name].queryset = roll.order_by("full_name", "pk")
         self.section_fields = []
         for section in framework.sections.all():
             name = f"section_{section.code}"

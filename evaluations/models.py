@@ -90,6 +90,19 @@ class Meeting(models.Model):
     section_scores = models.JSONField(_("điểm tự chấm từng phần"), default=dict, blank=True)
     votes_for = models.PositiveSmallIntegerField(_("số tán thành"), default=0)
     votes_against = models.PositiveSmallIntegerField(_("số không tán thành"), default=0)
+    # Who chaired and who recorded the minutes; both are members present at the meeting
+    # (checked by services.check_minutes_roles). Blank on records made before these fields.
+    chair = models.ForeignKey(
+        Member, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("chủ trì")
+    )
+    recorder = models.ForeignKey(
+        Member,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("thư ký ghi biên bản"),
+    )
 
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -5,8 +5,9 @@ heading as in Hướng dẫn 36-HD/VPTW (the party organization above, the cell,
 SẢN VIỆT NAM", place and date), time and place, attendance against the roll with the
 absent and why (SCHEMES §1.1 G2, §2.1), speakers, content, conclusions, resolution, the
 members' vote on the proposed quality level (SCHEMES §2.1) and the signature lines of the
-recorder and the chair. The meeting record holds no chair or recorder: their names are
-left as dotted lines to be written by hand.
+recorder and the chair, with their names when the record holds them (Meeting.chair and
+Meeting.recorder, members present at the meeting); older records keep the dotted lines to
+be written by hand.
 """
 
 from decimal import Decimal

@@ -29,7 +29,19 @@ from .models import (
     Postponement,
 )
 
-MEETING_FIELDS = ("date", "start_time", "end_time", "kind", "topic", "agenda", "conclusions", "resolution")
+MEETING_FIELDS = (
+    "date",
+    "start_time",
+    "end_time",
+    "kind",
+    "topic",
+    "agenda",
+    "conclusions",
+    "resolution",
+    "chair",
+    "recorder",
+)
+NULLABLE_MEETING_FIELDS = ("start_time", "end_time", "chair", "recorder")
 
 
 def _require(user, capability, organization):
@@ -130,6 +142,42 @@ def _vote_errors(data, present):
     return errors
 
 
+def _minutes_role_errors(data, roll, attendance, day):
+    """The chair and the recorder sign the minutes of what they saw: each must be a member on the
+    day's roll marked present at this meeting. A member off the roll is not named (issue 10, hole 5)."""
+    errors = {}
+    labels = dict(AttendanceStatus.choices)
+    roles = (
+        ("chair", _("Người chủ trì")),
+        ("recorder", _("Thư ký ghi biên bản")),
+    )
+    for name, role in roles:
+        member = data.get(name)
+        if member is None:
+            continue
+        pk = getattr(member, "pk", member)
+        if pk not in roll:
+            errors[name] = _("%(role)s phải là đảng viên trong danh sách sinh hoạt của chi bộ ngày %(d)s.") % {
+                "role": role,
+                "d": short_date(day),
+            }
+            continue
+        if pk not in attendance:
+            errors[name] = _(
+                "%(role)s phải là đảng viên có mặt tại buổi họp; đồng chí %(name)s chưa được điểm danh."
+            ) % {
+                "role": role,
+                "name": roll[pk].full_name,
+            }
+            continue
+        status = attendance[pk].get("status") or AttendanceStatus.PRESENT
+        if status != AttendanceStatus.PRESENT:
+            errors[name] = _(
+                "%(role)s phải là đảng viên có mặt tại buổi họp; đồng chí %(name)s được điểm danh là “%(status)s”."
+            ) % {"role": role, "name": roll[pk].full_name, "status": str(labels.get(status, status)).lower()}
+    return errors
+
+
 def _same_day_meetings(cell, day, kind, meeting=None):
     """Meetings of this kind already recorded for the cell on that day. Inside the saving
     transaction the cell row is locked first, so two simultaneous saves cannot both pass."""
@@ -191,6 +239,7 @@ def validate_meeting(*, cell, data, attendance, meeting=None, framework=None, to
             if pk in roll and (row.get("status") or AttendanceStatus.PRESENT) == "present"
         )
         errors.update(_vote_errors(data, present))
+        errors.update(_minutes_role_errors(data, roll, attendance, day))
     if day and data.get("kind") and not data.get("separate_meeting"):
         if _same_day_meetings(cell, day, data["kind"], meeting).exists():
             errors.setdefault(
@@ -243,7 +292,7 @@ def meeting_save(*, user, cell, data, attendance, meeting=None, today=None):
         meeting = Meeting(cell=cell, created_by=user)
     for name in MEETING_FIELDS:
         if name in data:
-            setattr(meeting, name, data[name] if data[name] is not None or name in ("start_time", "end_time") else "")
+            setattr(meeting, name, data[name] if data[name] is not None or name in NULLABLE_MEETING_FIELDS else "")
     meeting.framework = framework
     scores = {k: str(Decimal(str(v))) for k, v in (data.get("section_scores") or {}).items() if v not in (None, "")}
     meeting.section_scores = scores
@@ -497,9 +546,7 @@ def four_goods_lock_month(*, user, organization, year, month):
 def four_goods_lock(*, user, assessment):
     """Lock the month of one self-assessment (the API's `lock` action): the month's lock record, as
     the page writes it (four_goods_lock_month), answered with the stamped self-assessment."""
-    four_goods_lock_month(
-        user=user, organization=assessment.organization, year=assessment.year, month=assessment.month
-    )
+    four_goods_lock_month(user=user, organization=assessment.organization, year=assessment.year, month=assessment.month)
     return FourGoodsAssessment.objects.select_related("organization").get(pk=assessment.pk)
 
 

@@ -156,14 +156,14 @@ def _meeting_form(request, cell, meeting):
     summary = []
     if request.method == "POST" and request.POST.get("recompute"):
         # "Ngày họp" changed: the roll of the new day, every other field kept as typed (issue 11).
-        form = MeetingForm(initial=request.POST.dict(), framework=framework)
+        form = MeetingForm(initial=request.POST.dict(), framework=framework, cell=cell)
         posted = parse_attendance(request.POST)
         day = parse_date_entry(request.POST.get("date")) or (meeting.date if meeting else None) or timezone.localdate()
         roll_ids = {m.pk for m in selectors.roll_at(cell, day)}
         posted = {pk: row for pk, row in posted.items() if pk in roll_ids}
         form.initial["submission_token"] = request.POST.get("submission_token") or uuid.uuid4().hex
     elif request.method == "POST":
-        form = MeetingForm(request.POST, request.FILES, framework=framework)
+        form = MeetingForm(request.POST, request.FILES, framework=framework, cell=cell)
         posted = parse_attendance(request.POST)
         token = (request.POST.get("submission_token") or "")[:64]
         if token:
@@ -211,6 +211,7 @@ def _meeting_form(request, cell, meeting):
                 for name in ("date", "start_time", "end_time", "kind", "topic", "agenda", "conclusions", "resolution")
             }
             initial.update(votes_for=meeting.votes_for, votes_against=meeting.votes_against)
+            initial.update(chair=meeting.chair_id, recorder=meeting.recorder_id)
             initial.update({f"section_{k}": v for k, v in (meeting.section_scores or {}).items()})
             day = meeting.date
         else:
@@ -220,7 +221,7 @@ def _meeting_form(request, cell, meeting):
             if schedule and schedule.start_time:
                 initial["start_time"] = schedule.start_time
         initial["submission_token"] = uuid.uuid4().hex
-        form = MeetingForm(initial=initial, framework=framework)
+        form = MeetingForm(initial=initial, framework=framework, cell=cell)
     day = day or (meeting.date if meeting else None) or timezone.localdate()
     roll = selectors.roll_at(cell, day)
     return render(

@@ -22,8 +22,10 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers, viewsets
 from rest_framework.exceptions import PermissionDenied
 
+from .mass_org import rating_api_save
 from .models import (
     CELL_KINDS,
+    MassOrganization,
     Member,
     MemberAttestation,
     Membership,
@@ -388,7 +390,8 @@ SUBJECT_CHOICES = (
 class RatingSerializer(ModelCleanMixin, serializers.ModelSerializer):
     organization = ScopedRelatedField(Organization, allow_null=True, required=False)
     member = ScopedRelatedField(Member, allow_null=True, required=False)
-    mass_organization = serializers.PrimaryKeyRelatedField(read_only=True)
+    # A mass organization of a cell's unit [000 §II.1(3)], within the write scope like the others.
+    mass_organization = ScopedRelatedField(MassOrganization, allow_null=True, required=False)
     recorded_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
     subject = serializers.SerializerMethodField()
 
@@ -416,10 +419,10 @@ class RatingSerializer(ModelCleanMixin, serializers.ModelSerializer):
 
     def validate(self, attrs):
         if self.instance is None:
-            subjects = [attrs.get("organization"), attrs.get("member")]
+            subjects = [attrs.get("organization"), attrs.get("member"), attrs.get("mass_organization")]
             if sum(1 for s in subjects if s is not None) != 1:
                 raise serializers.ValidationError(
-                    _("Mỗi xếp loại thuộc đúng một đối tượng: một tổ chức đảng hoặc một đảng viên.")
+                    _("Mỗi xếp loại thuộc đúng một đối tượng: một tổ chức đảng, một đảng viên hoặc một đoàn thể.")
                 )
         return super().validate(attrs)
 
@@ -451,7 +454,38 @@ class RatingViewSet(ScopedViewSet):
         return Rating.objects.select_related("recorded_by")
 
     def perform_create(self, serializer):
-        registry_record_save(user=self.request.user, serializer=serializer, recorded_by=self.request.user)
+        rating_api_save(user=self.request.user, serializer=serializer, recorded_by=self.request.user)
+
+    def perform_update(self, serializer):
+        rating_api_save(user=self.request.user, serializer=serializer)
+
+
+# --- mass organizations [000 §II.1(3)] --------------------------------------------------
+
+
+class MassOrganizationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = MassOrganization
+        fields = ("id", "cell", "kind", "name")
+
+
+class MassOrganizationFilter(django_filters.FilterSet):
+    cell = IdFilter(field_name="cell_id", label=_("Chi bộ (mã số)"))
+
+    class Meta:
+        model = MassOrganization
+        fields = ("cell", "kind")
+
+
+class MassOrganizationViewSet(viewsets.ReadOnlyModelViewSet):
+    """The mass organizations the user may see, to name in a rating (read only; the tree's owners keep them)."""
+
+    serializer_class = MassOrganizationSerializer
+    filterset_class = MassOrganizationFilter
+    ordering = ("cell__path", "kind", "name")
+
+    def get_queryset(self):
+        return MassOrganization.objects.visible_to(self.request.user, VIEW).order_by("cell__path", "kind", "name")
 
 
 # --- attestations --------------------------------------------------------------------
@@ -526,5 +560,6 @@ def register(router):
     router.register("members", MemberViewSet, basename="member")
     router.register("memberships", MembershipViewSet, basename="membership")
     router.register("ratings", RatingViewSet, basename="rating")
+    router.register("mass-organizations", MassOrganizationViewSet, basename="mass-organization")
     router.register("member-attestations", MemberAttestationViewSet, basename="member-attestation")
     router.register("unit-attestations", UnitAttestationViewSet, basename="unit-attestation")

@@ -9,6 +9,7 @@ builds in a reasonable time for benchmarks.
 
 import datetime
 import random
+import zlib
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
@@ -36,7 +37,41 @@ from .models import (
 
 DEMO_PASSWORD = "demo@2025"
 RATING_YEARS = range(2019, 2026)
-ATTESTATION_YEARS = range(2022, 2026)
+ATTESTATION_YEARS = range(2021, 2026)
+
+# How well a demo cell works, shared by every app's demo step so that ratings, attestations,
+# meetings and yearly facts tell one story (issue 12): "model" cells meet every model-cell
+# criterion [000 §II] every year; "near" cells miss exactly one (a near miss with a gap report);
+# "strong" and "good" cells are mostly four-goods [002 §II] but not model cells; "weak" ones lag.
+PROFILES = (("model", 6), ("near", 4), ("strong", 10), ("good", 42), ("normal", 30), ("weak", 8))
+NEAR_MISS_KINDS = ("rating", "handbook", "mass_org", "speakers")
+_profiles = {}  # cell pk -> profile of the block built last in this process
+
+
+def _profile_from_code(code, seed):
+    """A stable profile for a cell code (hash-based, so it needs no shared random state)."""
+    total = sum(weight for _name, weight in PROFILES)
+    point = zlib.crc32(f"{seed}:{code}".encode()) % total
+    for name, weight in PROFILES:
+        if point < weight:
+            return name
+        point -= weight
+    return PROFILES[-1][0]
+
+
+def profile_of(organization, seed=2025):
+    """The demo profile of a cell (see PROFILES); committees and other organizations are "normal"."""
+    found = _profiles.get(organization.pk)
+    if found is not None:
+        return found
+    if organization.kind not in (OrganizationKind.GRASSROOTS_CELL, OrganizationKind.SUBORDINATE_CELL):
+        return "normal"
+    return _profile_from_code(organization.code, seed)
+
+
+def near_miss_kind(organization):
+    """Which single criterion a "near" cell misses (G1, G4, G3 or G2 of [000 §II.1])."""
+    return NEAR_MISS_KINDS[zlib.crc32(f"near:{organization.code}".encode()) % len(NEAR_MISS_KINDS)]
 
 
 @dataclass(frozen=True)
@@ -240,22 +275,54 @@ def _cell_sizes(rng, cells, total):
     return sizes
 
 
-def _organization_rating(rng, strength):
-    if strength == "strong":
-        return _weighted(rng, [(RatingLevel.EXCELLENT, 75), (RatingLevel.GOOD, 25)])
-    if strength == "weak":
-        return _weighted(rng, [(RatingLevel.GOOD, 50), (RatingLevel.PASS, 40), (RatingLevel.FAIL, 10)])
-    return _weighted(
-        rng, [(RatingLevel.EXCELLENT, 20), (RatingLevel.GOOD, 70), (RatingLevel.PASS, 8), (RatingLevel.FAIL, 2)]
-    )
+ORG_RATINGS = {
+    "strong": [(RatingLevel.EXCELLENT, 60), (RatingLevel.GOOD, 40)],
+    "good": [(RatingLevel.EXCELLENT, 25), (RatingLevel.GOOD, 72), (RatingLevel.PASS, 3)],
+    "normal": [(RatingLevel.EXCELLENT, 15), (RatingLevel.GOOD, 75), (RatingLevel.PASS, 8), (RatingLevel.FAIL, 2)],
+    "weak": [(RatingLevel.GOOD, 50), (RatingLevel.PASS, 40), (RatingLevel.FAIL, 10)],
+}
+MEMBER_RATINGS = {
+    "model": [(RatingLevel.EXCELLENT, 25), (RatingLevel.GOOD, 75)],
+    "strong": [(RatingLevel.EXCELLENT, 18), (RatingLevel.GOOD, 80), (RatingLevel.PASS, 2)],
+    "good": [(RatingLevel.EXCELLENT, 15), (RatingLevel.GOOD, 81), (RatingLevel.PASS, 4)],
+    "normal": [(RatingLevel.EXCELLENT, 14), (RatingLevel.GOOD, 78), (RatingLevel.PASS, 7), (RatingLevel.FAIL, 1)],
+    "weak": [(RatingLevel.EXCELLENT, 10), (RatingLevel.GOOD, 75), (RatingLevel.PASS, 13), (RatingLevel.FAIL, 2)],
+}
+# The one cell-year in which every member's four-goods self-assessment is clean [002 §II.1.4].
+FOUR_GOODS_CLEAN = {"strong": 0.9, "good": 0.8, "normal": 0.6, "weak": 0.35}
+NEAR_MISS_YEAR = 2024  # inside the assessment years of both 2024 and 2025 [000 §IV.1]
 
 
-def _member_rating(rng, strength):
-    if strength == "strong":
-        return _weighted(rng, [(RatingLevel.EXCELLENT, 18), (RatingLevel.GOOD, 82)])
-    return _weighted(
-        rng, [(RatingLevel.EXCELLENT, 14), (RatingLevel.GOOD, 78), (RatingLevel.PASS, 7), (RatingLevel.FAIL, 1)]
-    )
+def _perfect(profile):
+    return profile in ("model", "near")
+
+
+def _organization_levels(rng, org, profile):
+    """{year: level} of a party organization's yearly ratings.
+
+    A model cell is GOOD or better every year and EXCELLENT in all years but one, so every
+    window has enough EXCELLENT years [000 §II.1(1)]: 3 years with 2 for a subordinate cell,
+    5 with 3 for a grassroots cell. A "rating" near miss has one EXCELLENT year too few.
+    """
+    if _perfect(profile) and not (profile == "near" and near_miss_kind(org) == "rating"):
+        good_year = rng.choice(list(RATING_YEARS))
+        return {y: RatingLevel.GOOD if y == good_year else RatingLevel.EXCELLENT for y in RATING_YEARS}
+    if profile == "near":
+        if org.kind == OrganizationKind.GRASSROOTS_CELL:
+            excellent = {2019, 2021, 2023}  # 2 in 2020–2024 and in 2021–2025: 3 needed
+        else:
+            excellent = {2019, 2020, 2023}  # 1 in 2022–2024 and in 2023–2025: 2 needed
+        return {y: RatingLevel.EXCELLENT if y in excellent else RatingLevel.GOOD for y in RATING_YEARS}
+    levels = {}
+    for year in RATING_YEARS:
+        if rng.random() < 0.01:
+            continue  # a year nobody recorded: the criteria must say so
+        levels[year] = _weighted(rng, ORG_RATINGS[profile])
+    return levels
+
+
+def _member_rating(rng, profile):
+    return _weighted(rng, MEMBER_RATINGS["model" if _perfect(profile) else profile])
 
 
 @transaction.atomic
@@ -340,12 +407,14 @@ def build_block(seed=2025, size="block", *, with_users=True):
     _bulk_organizations(subordinate)
 
     cells = [org for org in grassroots if org.kind == OrganizationKind.GRASSROOTS_CELL] + subordinate
-    strength = {cell.pk: _weighted(rng, [("strong", 9), ("normal", 84), ("weak", 7)]) for cell in cells}
+    strength = {cell.pk: _profile_from_code(cell.code, seed) for cell in cells}
     for org in committees + partials:
         strength[org.pk] = "normal"
+    _profiles.clear()
+    _profiles.update(strength)
 
     _members_and_memberships(rng, names, cells, dims.members, strength)
-    _mass_organizations(rng, cells)
+    _mass_organizations(rng, cells, strength)
     _ratings(rng, committees + partials + cells, strength)
     _attestations(rng, cells, strength)
     if with_users:
@@ -398,7 +467,7 @@ def _members_and_memberships(rng, names, cells, total, strength):
     return members
 
 
-def _mass_organizations(rng, cells):
+def _mass_organizations(rng, cells, strength):
     mass = []
     for cell in cells:
         kinds = [
@@ -408,6 +477,8 @@ def _mass_organizations(rng, cells):
             MassOrganizationKind.VETERANS,
         ]
         how_many = _weighted(rng, [(0, 12), (1, 30), (2, 35), (3, 18), (4, 5)])
+        if _perfect(strength[cell.pk]):
+            how_many = max(how_many, 2)  # a model cell leads its unions [000 §II.1(3)]
         for kind in kinds[:how_many]:
             label = MassOrganizationKind(kind).label
             mass.append(MassOrganization(cell=cell, kind=kind, name=f"{label} {cell.name.removeprefix('Chi bộ ')}"))
@@ -418,14 +489,8 @@ def _ratings(rng, organizations, strength):
     ratings = []
     recorded = datetime.datetime(2026, 1, 15, 9, 0, tzinfo=datetime.UTC)
     for org in organizations:
-        for year in RATING_YEARS:
-            if rng.random() < 0.01:
-                continue  # a year nobody recorded: the criteria must say so
-            ratings.append(
-                Rating(
-                    organization=org, year=year, level=_organization_rating(rng, strength[org.pk]), recorded_at=recorded
-                )
-            )
+        for year, level in _organization_levels(rng, org, strength[org.pk]).items():
+            ratings.append(Rating(organization=org, year=year, level=level, recorded_at=recorded))
     placements = Membership.objects.filter(end_date__isnull=True).values_list("member_id", "cell_id")
     for member_id, cell_id in placements.iterator(chunk_size=5000):
         for year in RATING_YEARS:
@@ -437,43 +502,80 @@ def _ratings(rng, organizations, strength):
         if len(ratings) > 20000:
             Rating.objects.bulk_create(ratings, batch_size=5000)
             ratings = []
-    for mass_id, cell_id in MassOrganization.objects.values_list("pk", "cell_id"):
+    by_pk = {org.pk: org for org in organizations}
+    seen = {}
+    for mass_id, cell_id in MassOrganization.objects.order_by("pk").values_list("pk", "cell_id"):
+        profile = strength[cell_id]
+        index = seen[cell_id] = seen.get(cell_id, -1) + 1
+        near_g3 = profile == "near" and near_miss_kind(by_pk[cell_id]) == "mass_org" and index == 0
         for year in RATING_YEARS:
-            level = _weighted(
-                rng,
-                [
-                    (RatingLevel.EXCELLENT, 55 if strength[cell_id] == "strong" else 35),
-                    (RatingLevel.GOOD, 55),
-                    (RatingLevel.PASS, 8),
-                ],
-            )
+            if _perfect(profile):
+                # At least half EXCELLENT, none below GOOD [000 §II.1(3)]; the first union of a
+                # "mass_org" near miss slips to PASS in one year.
+                level = RatingLevel.EXCELLENT if index % 2 == 0 or rng.random() < 0.5 else RatingLevel.GOOD
+                if near_g3 and year == NEAR_MISS_YEAR:
+                    level = RatingLevel.PASS
+            else:
+                level = _weighted(
+                    rng,
+                    [
+                        (RatingLevel.EXCELLENT, 55 if profile == "strong" else 35),
+                        (RatingLevel.GOOD, 55),
+                        (RatingLevel.PASS, 8),
+                    ],
+                )
             ratings.append(Rating(mass_organization_id=mass_id, year=year, level=level, recorded_at=recorded))
     Rating.objects.bulk_create(ratings, batch_size=5000)
 
 
 def _attestations(rng, cells, strength):
+    """Members' yearly attestations and the cells' type-specific criteria [000 §II.1(4)–(7), §II.2; 002 §II.1.4].
+
+    In a model cell everyone meets everything every year; a "handbook" near miss has one member
+    without a handbook in one year. Elsewhere a cell-year is clean on the four-goods fields
+    with a profile's probability, and the model-cell-only fields lapse now and then.
+    """
+    perfect_members = set()
+    for member_id, cell_id in Membership.objects.values_list("member_id", "cell_id"):
+        if _perfect(strength.get(cell_id, "normal")):
+            perfect_members.add(member_id)
+    near_handbook = {}
+    for cell in cells:
+        if strength[cell.pk] == "near" and near_miss_kind(cell) == "handbook":
+            near_handbook[cell.pk] = None
+    clean = {
+        (cell.pk, year): rng.random() < FOUR_GOODS_CLEAN.get(strength[cell.pk], 1.0)
+        for cell in cells
+        for year in ATTESTATION_YEARS
+    }
     attestations = []
-    placements = Membership.objects.filter(end_date__isnull=True).values_list("member_id", "cell_id")
+    placements = Membership.objects.filter(end_date__isnull=True).order_by("pk").values_list("member_id", "cell_id")
     for member_id, cell_id in placements.iterator(chunk_size=5000):
-        perfect = strength[cell_id] == "strong"
+        perfect = member_id in perfect_members
+        if cell_id in near_handbook and near_handbook[cell_id] is None and member_id in perfect_members:
+            near_handbook[cell_id] = member_id
         for year in ATTESTATION_YEARS:
+            fg_clean = perfect or clean[(cell_id, year)]
 
-            def flag(p_ok, perfect=perfect):
-                return perfect or rng.random() < p_ok
+            def flag(p_ok, sure=perfect):
+                return sure or rng.random() < p_ok
 
+            handbook = flag(0.97)
+            if near_handbook.get(cell_id) == member_id and year == NEAR_MISS_YEAR:
+                handbook = False
             attestations.append(
                 MemberAttestation(
                     member_id=member_id,
                     year=year,
-                    uses_handbook=flag(0.97),
+                    uses_handbook=handbook,
                     good_example=GoodExampleRating.GOOD if flag(0.9) else GoodExampleRating.FAIR,
                     signed_commitment=flag(0.99),
-                    no_degradation=flag(0.998),
-                    cultural_family=flag(0.96),
-                    residence_exemplary=flag(0.97),
-                    dues_paid=flag(0.995),
-                    politically_steadfast=flag(0.999),
-                    four_good_examples=flag(0.95),
+                    no_degradation=flag(0.995, fg_clean),
+                    cultural_family=flag(0.97),
+                    residence_exemplary=flag(0.97, fg_clean),
+                    dues_paid=flag(0.99, fg_clean),
+                    politically_steadfast=flag(0.999, fg_clean),
+                    four_good_examples=flag(0.93, fg_clean),
                 )
             )
         if len(attestations) > 20000:
@@ -483,11 +585,12 @@ def _attestations(rng, cells, strength):
 
     records = []
     for cell in cells:
+        profile = strength[cell.pk]
         for year in ATTESTATION_YEARS:
             for code in UNIT_CRITERIA_BY_TYPE[cell.unit_type]:
                 if code in ("A3", "S3") and cell.pk % 4 == 0:
                     status = AttestationStatus.NOT_APPLICABLE
-                elif strength[cell.pk] == "strong" or rng.random() < 0.9:
+                elif _perfect(profile) or rng.random() < (0.95 if profile == "strong" else 0.9):
                     status = AttestationStatus.MET
                 else:
                     status = AttestationStatus.NOT_MET

@@ -239,7 +239,7 @@ class BoundedImportAdminMixin:
             super().add_data_read_fail_error_to_form(form, e)
 
 
-def registry_import(*, kind, uploaded_file, user):
+def registry_import(*, kind, uploaded_file, user, resources=None):
     """Import members, memberships or ratings from an uploaded file, all or nothing.
 
     The file is read within the bounds above; every row is validated; any bad row (wrong
@@ -250,7 +250,8 @@ def registry_import(*, kind, uploaded_file, user):
     # Imported here: settings load this module (through registry.exports) before the app registry.
     from .resources import RESOURCES
 
-    resource = RESOURCES[kind](user=user)
+    # `resources`: another app's {kind: resource class} read through the same bounds (criteria/fact_views.py).
+    resource = (resources or RESOURCES)[kind](user=user)
     report = ImportReport(kind=kind)
     try:
         dataset = read_upload(uploaded_file)

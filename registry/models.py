@@ -736,3 +736,27 @@ class PendingTask(models.Model):
 
     def __str__(self):
         return f"{self.task_name} ({self.created_at:%d/%m/%Y %H:%M})"
+
+
+class BackupRecord(models.Model):
+    """A backup that `manage.py backup` finished and checked (registry.backups); /healthz reads the newest.
+
+    A row in the database rather than a file under BACKUP_DIR: every web process answers /healthz,
+    and with web processes on several machines (README "Scaling out") only the database is seen by all
+    of them; the lookup is one indexed single-row query on a table that grows by one row a night.
+    """
+
+    created_at = models.DateTimeField(_("thời điểm sao lưu"), db_index=True)
+    path = models.CharField(_("thư mục bản sao lưu"), max_length=1000)
+    database_bytes = models.BigIntegerField(_("dung lượng bản sao cơ sở dữ liệu"))
+    media_bytes = models.BigIntegerField(_("dung lượng tệp đính kèm"))
+    media_files = models.PositiveIntegerField(_("số tệp đính kèm"))
+
+    class Meta:
+        verbose_name = _("bản sao lưu")
+        verbose_name_plural = _("bản sao lưu")
+        get_latest_by = "created_at"
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.path} ({self.created_at:%d/%m/%Y %H:%M})"

@@ -7,9 +7,12 @@ beat every minute and by `manage.py flush_pending_tasks`) sends it when the brok
 is back. A task must therefore be safe to run more than once (idempotent).
 """
 
+import functools
 import logging
+import time
 
 from celery import current_app
+from django import db
 from django.db import transaction
 from django.utils import timezone
 from kombu.exceptions import OperationalError
@@ -58,3 +61,33 @@ def flush(limit=500):
             break
         sent += 1
     return sent
+
+
+# Seconds between the runs of a task body that met PostgreSQL away (retrying_database_errors).
+RETRY_WAITS = (0.5, 1, 2, 4, 8, 8, 8)
+
+
+def retrying_database_errors(func):
+    """Run a task body again, in the same worker process, while PostgreSQL restarts (issue 13).
+
+    Not Celery's own `retry`: that schedules a countdown message the worker holds unacknowledged,
+    and a broker restart while one is held stops the worker (kombu fails restoring it, see
+    celery/kombu#970-like reports); a retry here holds nothing at the broker. The task is
+    idempotent, so running its body again after a half-done attempt is safe. About 30 s in all,
+    then the error is raised and the task fails as before."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        for wait in (*RETRY_WAITS, None):
+            try:
+                return func(*args, **kwargs)
+            except (db.OperationalError, db.InterfaceError) as error:
+                if wait is None:
+                    raise
+                logger.warning("Database unavailable in %s, trying again in %s s: %s", func.__name__, wait, error)
+                for connection in db.connections.all(initialized_only=True):
+                    if not connection.in_atomic_block:  # (a test's transaction stays open)
+                        connection.close()  # the broken connection; the next query opens a fresh one
+                time.sleep(wait)
+
+    return wrapper

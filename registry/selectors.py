@@ -1,10 +1,14 @@
 """Reads of the registry, always through `visible_to` (registry.scoping), in a fixed number of queries."""
 
 import datetime
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
+from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
+from django.db.models.functions import Substr
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -55,42 +59,89 @@ class TreeNode:
     members: int = 0
 
 
-def organization_tree(user, day=None):
-    """The user's visible subtree as nested nodes with counts of cells and members under each.
+TREE_PAGE_SIZE = 50
 
-    Two queries whatever the size: the organizations, and the roll counts per cell.
+
+@dataclass
+class TreeLevel:
+    """One level of the organization tree: where we are, the way up, and one page of the level below."""
+
+    current: Organization | None
+    ancestors: list
+    page: object  # a Paginator page of TreeNode
+    cells: int = 0
+    members: int = 0
+
+
+TREE_COUNTS_TTL = 60  # seconds
+
+
+def _counts_under(nodes, day):
+    """{path prefix: (cells, members)} under each node: two grouped queries per depth present
+    (one depth for a level). Counting a province's 90,000 memberships costs most of a second, so
+    the counts of the same level and day are kept for a minute: a roll change shows within it."""
+    raw = f"{day.isoformat()}|" + ",".join(sorted(org.path for org in nodes))
+    key = "registry-tree-counts:" + hashlib.sha256(raw.encode()).hexdigest()
+    counts = cache.get(key)
+    if counts is None:
+        counts = _count_under(nodes, day)
+        cache.set(key, counts, TREE_COUNTS_TTL)
+    return counts
+
+
+def _count_under(nodes, day):
+    by_length = defaultdict(list)
+    for org in nodes:
+        by_length[len(org.path)].append(org)
+    cells, members = {}, {}
+    for length, group in by_length.items():
+        under = Organization.objects.under(group).active_on(day).filter(kind__in=CELL_KINDS)
+        cells.update(
+            under.annotate(prefix=Substr("path", 1, length))
+            .values("prefix")
+            .annotate(n=Count("pk"))
+            .values_list("prefix", "n")
+        )
+        members.update(
+            Membership.objects.on_date(day)
+            .filter(cell__in=under)
+            .annotate(prefix=Substr("cell__path", 1, length))
+            .values("prefix")
+            .annotate(n=Count("member", distinct=True))
+            .values_list("prefix", "n")
+        )
+    return {prefix: (cells.get(prefix, 0), members.get(prefix, 0)) for prefix in set(cells) | set(members)}
+
+
+def organization_tree(user, pk=None, page=None, day=None):
+    """One level of the user's visible tree (issue 12: its cost does not grow with the province).
+
+    Without `pk`: the topmost organizations the user may see. With `pk`: that organization, its
+    visible ancestors and one page of its children, each with the number of cells and members
+    under it. A fixed number of queries: the level, the page's children, their counts, the way up.
     """
     day = day or timezone.localdate()
-    orgs = list(Organization.objects.visible_to(user).active_on(day).order_by("path"))
-    roll = (
-        dict(
-            Membership.objects.on_date(day)
-            .filter(cell__in=[o.pk for o in orgs if o.is_cell])
-            .values_list("cell")
-            .annotate(n=Count("member", distinct=True))
-        )
-        if orgs
-        else {}
+    visible = Organization.objects.visible_to(user).active_on(day)
+    current = None
+    if pk is None:
+        level = visible.exclude(parent_id__in=visible.values("pk"))
+    else:
+        current = get_object_or_404(visible, pk=pk)
+        level = visible.filter(parent=current)
+    paginator = Paginator(level.order_by("name", "pk"), TREE_PAGE_SIZE)
+    shown = paginator.get_page(page)
+    nodes = [TreeNode(org=org) for org in shown.object_list]
+    counts = _counts_under([n.org for n in nodes] + ([current] if current else []), day)
+    for node in nodes:
+        cells, members = counts.get(node.org.path, (0, 0))
+        node.cells = cells
+        node.members = members
+    shown.object_list = nodes
+    ancestors = list(visible.filter(pk__in=current.ancestor_ids()).order_by("depth")) if current else []
+    totals = (
+        counts.get(current.path, (0, 0)) if current else (sum(n.cells for n in nodes), sum(n.members for n in nodes))
     )
-    nodes = {org.pk: TreeNode(org=org) for org in orgs}
-    roots = []
-    for org in orgs:  # ordered by path: parents come before children
-        node = nodes[org.pk]
-        parent = nodes.get(org.parent_id)
-        (parent.children if parent else roots).append(node)
-    for org in reversed(orgs):  # children before parents: add counts upwards
-        node = nodes[org.pk]
-        if org.is_cell:
-            node.cells += 1
-            node.members += roll.get(org.pk, 0)
-        parent = nodes.get(org.parent_id)
-        if parent:
-            parent.cells += node.cells
-            parent.members += node.members
-    for node in nodes.values():
-        node.children.sort(key=lambda n: n.org.name)
-    roots.sort(key=lambda n: n.org.name)
-    return roots
+    return TreeLevel(current=current, ancestors=ancestors, page=shown, cells=totals[0], members=totals[1])
 
 
 # --- cell page ------------------------------------------------------------------------

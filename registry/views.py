@@ -7,13 +7,11 @@ so anything outside the user's organizations answers 404.
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db import connection
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
 
 from . import imports, selectors, services
 from .exports import render_dataset
@@ -27,8 +25,10 @@ EXPORT_FORMATS = ("xlsx", "csv")
 
 @login_required
 def organization_tree(request):
-    roots = selectors.organization_tree(request.user)
-    return render(request, "registry/tree.html", {"roots": roots, "today": timezone.localdate()})
+    raw = request.GET.get("org", "")
+    pk = int(raw) if raw.isdigit() else None
+    level = selectors.organization_tree(request.user, pk=pk, page=request.GET.get("page"))
+    return render(request, "registry/tree.html", {"level": level, "today": timezone.localdate()})
 
 
 @login_required
@@ -37,7 +37,7 @@ def organization_detail(request, pk):
     org = selectors.organization_for(request.user, pk)
     if org.is_cell:
         return redirect("registry:cell", pk=org.pk)
-    return redirect(f"{reverse('registry:tree')}#org-{org.pk}")
+    return redirect(f"{reverse('registry:tree')}?org={org.pk}")
 
 
 @login_required
@@ -212,31 +212,3 @@ def _download(content, content_type, filename):
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
-
-
-def _broker_status():
-    from django.conf import settings
-
-    if not settings.REDIS_URL:
-        return "eager"
-    import redis
-
-    try:
-        redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=1).ping()
-        return "ok"
-    except redis.RedisError:
-        return "down"
-
-
-@never_cache
-def healthz(request):
-    """Database and broker status for load balancers and operators."""
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-        database = "ok"
-    except Exception:  # any database error means "not healthy", whatever its class
-        database = "down"
-    broker = _broker_status()
-    healthy = database == "ok" and broker in ("ok", "eager")
-    return JsonResponse({"database": database, "broker": broker}, status=200 if healthy else 503)

@@ -62,7 +62,7 @@ runuser -u postgres -- psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -tAc \
 
 echo "==> Starting Redis on 127.0.0.1:$REDIS_PORT"
 redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --daemonize yes --pidfile "$RUN_DIR/redis.pid" \
-  --dir "$STACK_DIR" --save '' --appendonly no >/dev/null
+  --dir "$STACK_DIR" --save '' --appendonly yes --appendfsync everysec >/dev/null
 for _ in $(seq 50); do redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && break; sleep 0.1; done
 
 [ -s "$STACK_DIR/secret_key" ] || (umask 077; head -c 48 /dev/urandom | base64 | tr -d '\n/+=' > "$STACK_DIR/secret_key")

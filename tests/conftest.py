@@ -21,6 +21,15 @@ def fast_password_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """Each test starts with an empty default cache (figures cached under the verdicts' version, tree counts)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
 @pytest.fixture
 def tree(db):
     block = BlockFactory(name="Đảng bộ Khối cơ quan và doanh nghiệp tỉnh")

@@ -117,7 +117,7 @@ def test_the_read_ahead_connection_gives_the_same_verdicts_and_queries(tree, mon
     before = _backends()
     monkeypatch.setattr(loader, "READ_AHEAD_FROM", 1)
     ahead = _ByThread()
-    with connection.execute_wrapper(ahead):
+    with connection.execute_wrapper(ahead), loader.batch_work():
         read_ahead = engine.evaluate_all(_subtree(tree), 2024, ALL)
     assert _as_dicts(read_ahead) == _as_dicts(one_by_one)
     assert ahead.other > 0, "the facts were not read on the second connection"
@@ -132,7 +132,7 @@ def test_a_failure_on_the_read_ahead_connection_reaches_the_caller(tree, monkeyp
     _block_with_cells(tree)
     monkeypatch.setattr(loader, "READ_AHEAD_FROM", 1)
     before = _backends()
-    with connection.execute_wrapper(_ByThread(fail_on="evaluations_meeting")):
+    with connection.execute_wrapper(_ByThread(fail_on="evaluations_meeting")), loader.batch_work():
         with pytest.raises(DatabaseError, match="simulated failure"):
             engine.evaluate_all(_subtree(tree), 2024, ALL)
     assert _settled_backends(before) == before
@@ -144,7 +144,28 @@ def test_inside_a_transaction_the_facts_are_read_on_the_callers_connection(tree,
     _block_with_cells(tree)
     monkeypatch.setattr(loader, "READ_AHEAD_FROM", 1)
     counter = _ByThread()
-    with connection.execute_wrapper(counter):
+    with connection.execute_wrapper(counter), loader.batch_work():
         results = engine.evaluate_all(_subtree(tree), 2024, [Scheme.MODEL_CELL])
     assert counter.other == 0
     assert sum(r.eligible for r in results[Scheme.MODEL_CELL].values()) == 2
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_outside_batch_work_there_is_no_read_ahead_and_the_collector_keeps_running(tree, monkeypatch):
+    """A page request evaluates on its own connection with the collector on (issue 12)."""
+    import gc
+
+    demo.populate()
+    _block_with_cells(tree)
+    monkeypatch.setattr(loader, "READ_AHEAD_FROM", 1)
+    seen = []
+    real_disable = gc.disable
+    monkeypatch.setattr(gc, "disable", lambda: (seen.append("gc off"), real_disable()))
+    counter = _ByThread()
+    with connection.execute_wrapper(counter):
+        engine.evaluate_all(_subtree(tree), 2024, ALL)
+    assert counter.other == 0 and seen == []
+    with connection.execute_wrapper(counter), loader.batch_work():
+        engine.evaluate_all(_subtree(tree), 2024, ALL)
+    assert counter.other > 0 and seen, "batch work still reads ahead with the collector paused"

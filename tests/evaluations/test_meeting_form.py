@@ -108,9 +108,7 @@ def test_a_double_post_of_the_same_form_saves_once(filing):
 
 def test_every_error_is_reported_in_one_response_with_links_to_the_fields(filing):
     client, members, url = filing
-    response = client.post(
-        url, _post(members, start_time="", end_time="13:00", section_conduct="46", votes_for="200")
-    )
+    response = client.post(url, _post(members, start_time="", end_time="13:00", section_conduct="46", votes_for="200"))
     assert response.status_code == 200
     summary = dict((message, anchor) for anchor, message in response.context["error_summary"])
     assert summary["Trường này là bắt buộc."] == "id_start_time"
@@ -171,3 +169,147 @@ def test_the_four_goods_page_refuses_more_votes_than_members(filing, tree):
     assert response.status_code == 200
     assert "Số phiếu tán thành (200) vượt số đảng viên của chi bộ (5)." in _errors(response)
     assert not FourGoodsAssessment.objects.exists()
+
+
+# ------------------------------------------------------------------- chair and recorder (issue 11)
+# Both sign the minutes of a meeting they attended: members of the day's roll, marked present.
+
+
+def test_the_chair_and_the_recorder_are_offered_from_the_days_roll(filing, tree):
+    client, members, url = filing
+    outsider = members_on(tree.cell_b, 1)[0]
+    response = client.get(url + "?date=05/03/2025")
+    offered = {member.pk for member in response.context["form"].fields["chair"].queryset}
+    assert offered == {m.pk for m in members}
+    assert outsider.pk not in offered
+    assert set(response.context["form"].fields["recorder"].queryset) == set(
+        response.context["form"].fields["chair"].queryset
+    )
+
+
+def test_a_chair_and_a_recorder_present_at_the_meeting_are_saved(filing):
+    client, members, url = filing
+    response = client.post(url, _post(members, chair=str(members[0].pk), recorder=str(members[1].pk)))
+    assert response.status_code == 302
+    meeting = Meeting.objects.get()
+    assert (meeting.chair, meeting.recorder) == (members[0], members[1])
+
+
+def test_an_absent_chair_or_recorder_is_refused_saying_why(filing):
+    client, members, url = filing
+    overrides = {
+        f"att-{members[0].pk}": "excused",
+        f"reason-{members[0].pk}": "Đi công tác",
+        f"att-{members[1].pk}": "unexcused",
+        "votes_for": "3",
+        "chair": str(members[0].pk),
+        "recorder": str(members[1].pk),
+    }
+    response = client.post(url, _post(members, **overrides))
+    assert response.status_code == 200
+    assert not Meeting.objects.exists()
+    summary = dict((message, anchor) for anchor, message in response.context["error_summary"])
+    chair_message = (
+        f"Người chủ trì phải là đảng viên có mặt tại buổi họp; đồng chí {members[0].full_name} "
+        "được điểm danh là “vắng có lý do”."
+    )
+    recorder_message = (
+        f"Thư ký ghi biên bản phải là đảng viên có mặt tại buổi họp; đồng chí {members[1].full_name} "
+        "được điểm danh là “vắng không lý do”."
+    )
+    assert summary[chair_message] == "id_chair"
+    assert summary[recorder_message] == "id_recorder"
+    html = response.content.decode()
+    assert 'href="#id_chair"' in html and 'id="id_chair"' in html
+
+
+def test_a_chair_from_another_cell_is_refused_without_naming_them(filing, tree):
+    client, members, url = filing
+    outsider = members_on(tree.cell_b, 1)[0]
+    response = client.post(url, _post(members, chair=str(outsider.pk)))
+    assert response.status_code == 200
+    assert not Meeting.objects.exists()
+    assert "Người chủ trì phải là đảng viên trong danh sách sinh hoạt ngày họp." in _errors(response)
+    assert outsider.full_name not in response.content.decode()
+
+
+def test_the_date_change_reload_keeps_the_chair_and_the_recorder(client, tree, users):
+    old = members_on(tree.cell_a1, 3, start=datetime.date(2015, 1, 1))
+    client.force_login(users.secretary_a1)
+    url = reverse("evaluations:meeting_create", args=[tree.cell_a1.pk])
+    data = _post(old, date="2025-04-10", recompute="1", chair=str(old[0].pk), recorder=str(old[2].pk))
+    response = client.post(url, data)
+    assert response.status_code == 200 and not Meeting.objects.exists()
+    form = response.context["form"]
+    assert str(form["chair"].value()) == str(old[0].pk) and str(form["recorder"].value()) == str(old[2].pk)
+    html = response.content.decode()
+    assert f'<option value="{old[0].pk}" selected>' in html and f'<option value="{old[2].pk}" selected>' in html
+
+
+def test_the_edit_form_opens_with_the_stored_chair_and_recorder(filing):
+    client, members, url = filing
+    client.post(url, _post(members, chair=str(members[3].pk), recorder=str(members[4].pk)))
+    meeting = Meeting.objects.get()
+    html = client.get(reverse("evaluations:meeting_edit", args=[meeting.pk])).content.decode()
+    assert f'<option value="{members[3].pk}" selected>' in html and f'<option value="{members[4].pk}" selected>' in html
+
+
+def _api_payload(cell, members, **overrides):
+    payload = {
+        "cell": cell.pk,
+        "date": "2025-05-06",
+        "start_time": "14:00",
+        "end_time": "15:45",
+        "kind": "regular",
+        "attendances": [
+            {"member": m.pk, "status": "present" if i else "excused", "reason": "" if i else "Ốm", "spoke": 0 < i < 4}
+            for i, m in enumerate(members)
+        ],
+    }
+    payload.update(overrides)
+    return payload
+
+
+def test_the_api_accepts_a_chair_and_a_recorder_present_and_refuses_an_absent_one(client, tree, users):
+    members = members_on(tree.cell_a1, 5)  # members[0] is away with a reason
+    client.force_login(users.secretary_a1)
+    refused = client.post(
+        "/api/meetings/",
+        _api_payload(tree.cell_a1, members, chair=members[0].pk, recorder=members[1].pk),
+        content_type="application/json",
+    )
+    assert refused.status_code == 400
+    assert refused.json()["chair"] == [
+        f"Người chủ trì phải là đảng viên có mặt tại buổi họp; đồng chí {members[0].full_name} "
+        "được điểm danh là “vắng có lý do”."
+    ]
+    assert not Meeting.objects.exists()
+    accepted = client.post(
+        "/api/meetings/",
+        _api_payload(tree.cell_a1, members, chair=members[1].pk, recorder=members[2].pk),
+        content_type="application/json",
+    )
+    assert accepted.status_code == 201, accepted.content
+    body = accepted.json()
+    assert (body["chair"], body["recorder"]) == (members[1].pk, members[2].pk)
+    assert (body["chair_name"], body["recorder_name"]) == (members[1].full_name, members[2].full_name)
+    meeting = Meeting.objects.get()
+    # A partial update keeps them; marking the recorder absent afterwards is refused while they stay recorder.
+    patch = client.patch(f"/api/meetings/{meeting.pk}/", {"agenda": "Bổ sung"}, content_type="application/json")
+    assert patch.status_code == 200 and patch.json()["recorder"] == members[2].pk
+    rows = _api_payload(tree.cell_a1, members)["attendances"]
+    rows[2].update(status="excused", reason="Ốm", spoke=False)
+    patch = client.patch(f"/api/meetings/{meeting.pk}/", {"attendances": rows}, content_type="application/json")
+    assert patch.status_code == 400 and "recorder" in patch.json()
+
+
+def test_the_api_answers_a_chair_from_outside_the_scope_as_unknown(client, tree, users):
+    members = members_on(tree.cell_a1, 3)
+    stranger = members_on(tree.cell_b, 1)[0]
+    client.force_login(users.secretary_a1)
+    response = client.post(
+        "/api/meetings/", _api_payload(tree.cell_a1, members, chair=stranger.pk), content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert stranger.full_name not in response.content.decode()
+    assert Meeting.objects.count() == 0

@@ -167,3 +167,27 @@ def test_the_meeting_page_links_to_the_printable_minutes(client, users, meeting)
     page = client.get(reverse("evaluations:meeting", args=[meeting.pk])).content.decode()
     assert "In biên bản (PDF)" in page
     assert reverse("evaluations:meeting_minutes", args=[meeting.pk]) in page
+
+
+def test_the_chair_and_the_recorder_are_named_on_the_signature_lines(client, users, meeting):
+    chair, recorder = (a.member for a in meeting.attendances.select_related("member").order_by("member__full_name")[:2])
+    Meeting.objects.filter(pk=meeting.pk).update(chair=chair, recorder=recorder)
+    pages = _pages(_print(client, users.secretary_a1, meeting).content)
+    text = " ".join(page["text"] for page in pages)
+    assert f"Chủ trì: đồng chí {chair.full_name}" in text
+    assert f"Thư ký: đồng chí {recorder.full_name}" in text
+    # On the signature page each name sits under its own role: the recorder left, the chair right.
+    with pdfplumber.open(io.BytesIO(_print(client, users.secretary_a1, meeting).content)) as pdf:
+        last = pdf.pages[-1]
+        (recorder_role,) = last.search("THƯ KÝ", regex=False)
+        (chair_role,) = last.search("CHỦ TRÌ", regex=False)
+        recorder_hits = [h for h in last.search(recorder.full_name, regex=False) if h["top"] > recorder_role["top"]]
+        chair_hits = [h for h in last.search(chair.full_name, regex=False) if h["top"] > chair_role["top"]]
+    assert recorder_hits and chair_hits
+    assert recorder_hits[0]["x0"] < chair_role["x0"] <= chair_hits[0]["x1"]
+    assert "Chủ trì: …" not in text and "Thư ký: …" not in text  # no dotted line where a name is known
+
+
+def test_old_records_without_chair_or_recorder_keep_the_dotted_lines(client, users, meeting):
+    text = " ".join(page["text"] for page in _pages(_print(client, users.secretary_a1, meeting).content))
+    assert "Chủ trì: ……" in text and "Thư ký: ……" in text

@@ -216,6 +216,26 @@ DECLARED = {
     "criteria:dashboard": {"GET": Op(VIEW)},
     "criteria:indicator": {"GET": Op(VIEW, kwargs={"code": "registrations"})},
     "criteria:subject": {"GET": detail(VIEW, "cell")},
+    # the facts the schemes read, recorded by their owners (issue 12): read with VIEW, written with
+    # EDIT_REGISTRY held for the organization: the cell's yearly facts and the committee's own
+    "criteria:facts_year": {
+        "GET": detail(VIEW, "cell", kwargs={"year": 2024}),
+        "POST": detail(EDIT_REGISTRY, "cell", kwargs={"year": 2024}, data="form"),
+        "GET committee": detail(VIEW, "committee", "committee", kwargs={"year": 2024}),
+        "POST committee": detail(EDIT_REGISTRY, "committee", "committee", kwargs={"year": 2024}, data="form"),
+    },
+    "criteria:facts_nominations": {
+        "GET": detail(VIEW, "cell", kwargs={"year": 2024}),
+        "POST": detail(EDIT_REGISTRY, "cell", kwargs={"year": 2024}, data="form"),
+    },
+    # 2023: the world's mass organization is rated for 2024 only, so the form offers a rating to write
+    "criteria:facts_mass_orgs": {
+        "GET": detail(VIEW, "cell", kwargs={"year": 2023}),
+        "POST": detail(EDIT_REGISTRY, "cell", kwargs={"year": 2023}, data="form"),
+    },
+    "criteria:facts_import": {"GET": Op(EDIT_REGISTRY), "POST": Op(EDIT_REGISTRY, data={})},
+    # the template: headers and one example row from the user's own write scope
+    "criteria:facts_import_template": {"GET": Op(SIGNED_IN, kwargs={"kind": "nominations", "file_format": "csv"})},
     # recognition
     "recognition:registration_list": {"GET": Op(VIEW)},
     "recognition:registration_create": {"GET": Op(VIEW), "POST": Op(REGISTER, data="form")},
@@ -290,6 +310,9 @@ DECLARED = {
     "notification-list": {"GET": Op(SIGNED_IN)},
     "notification-detail": {"GET": Op(OWNER, obj="notification")},
     "notification-read": {"POST": Op(OWNER, obj="notification", data={})},
+    # mass organizations are read to name them in a rating [000 §II.1(3)]; the tree's owners keep them
+    "mass-organization-list": {"GET": Op(VIEW)},
+    "mass-organization-detail": {"GET": detail(VIEW, "mass_org")},
     "criteria-plan-list": {"GET": Op(SIGNED_IN)},
     "criteria-plan-detail": {"GET": detail(VIEW, "plan", "plan")},
     "criteria-verdict-detail": {"GET": detail(VIEW, "cell")},
@@ -306,6 +329,14 @@ for _list, _detail, _obj, _cap, _kw in (
     ("rating-list", "rating-detail", "rating", EDIT_REGISTRY, NO_DELETE),
     ("member-attestation-list", "member-attestation-detail", "member_attestation", EDIT_REGISTRY, NO_DELETE),
     ("unit-attestation-list", "unit-attestation-detail", "unit_attestation", EDIT_REGISTRY, NO_DELETE),
+    (
+        "criteria-organization-year-list",
+        "criteria-organization-year-detail",
+        "organization_year",
+        EDIT_REGISTRY,
+        NO_DELETE,
+    ),
+    ("criteria-nomination-list", "criteria-nomination-detail", "nomination", EDIT_REGISTRY, NO_DELETE),
     ("meeting-list", "meeting-detail", "meeting", FILE_MONTHLY, {}),
     ("meeting-schedule-list", "meeting-schedule-detail", "schedule", FILE_MONTHLY, {}),
     ("meeting-postponement-list", None, "postponement", FILE_MONTHLY, {}),
@@ -325,6 +356,8 @@ COPY_FROM = {
     "rating-list": "rating-detail",
     "member-attestation-list": "member-attestation-detail",
     "unit-attestation-list": "unit-attestation-detail",
+    "criteria-organization-year-list": "criteria-organization-year-detail",
+    "criteria-nomination-list": "criteria-nomination-detail",
     "meeting-list": "meeting-detail",
     "meeting-schedule-list": "meeting-schedule-detail",
     "meeting-postponement-list": "meeting-postponement-detail",

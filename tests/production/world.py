@@ -11,10 +11,17 @@ from decimal import Decimal
 
 from django.core.files.base import ContentFile
 
-from criteria.models import Scheme
+from criteria.models import MemberNomination, OrganizationYear, Scheme
 from registry.models import OrganizationKind, Role
 from tests.evaluations.factories import file_meeting, members_on
-from tests.factories import BlockFactory, OrganizationFactory, RatingFactory, UserFactory, appoint
+from tests.factories import (
+    BlockFactory,
+    MassOrganizationFactory,
+    OrganizationFactory,
+    RatingFactory,
+    UserFactory,
+    appoint,
+)
 from tests.recognition.conftest import advance, make_plan
 from tests.registry.factories import member_attestation, unit_attestation
 
@@ -83,6 +90,10 @@ def _side(admin, attendee, owner, *, block, committee, cell, plans, tag):
 
     members = members_on(cell, 3)
     rating = RatingFactory(organization=cell, year=2024)
+    yearly = OrganizationYear.objects.create(organization=cell, year=2024, unit_targets_met=True)
+    nomination = MemberNomination.objects.create(member=members[0], year=2024, trusted=True)
+    mass_org = MassOrganizationFactory(cell=cell)
+    mass_rating = RatingFactory(mass_organization=mass_org, year=2024)
     monthly = _monthly(admin, attendee, cell=cell, committee=committee, members=members, owner=owner)
     draft = recognition.registration_create(user=admin, plan=plans[Scheme.FOUR_GOODS], year=2024, organization=cell)
     recognition.registration_submit(registration=draft, user=admin)
@@ -102,6 +113,10 @@ def _side(admin, attendee, owner, *, block, committee, cell, plans, tag):
         "member": members[0].pk,
         "membership": members[0].memberships.first().pk,
         "rating": rating.pk,
+        "organization_year": yearly.pk,
+        "nomination": nomination.pk,
+        "mass_org": mass_org.pk,
+        "mass_rating": mass_rating.pk,
         "member_attestation": member_attestation(members[0], year=2024).pk,
         "unit_attestation": unit_attestation(cell, year=2024).pk,
         **monthly,

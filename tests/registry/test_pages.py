@@ -3,12 +3,14 @@
 import datetime
 
 import pytest
+from django.db import connection
 from django.template import Context, Template
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from registry.models import Member, RatingLevel
+from registry.models import Member, OrganizationKind, RatingLevel
 
-from ..factories import MemberFactory, MembershipFactory, RatingFactory
+from ..factories import MemberFactory, MembershipFactory, OrganizationFactory, RatingFactory
 from .factories import roll
 
 
@@ -34,19 +36,45 @@ def test_member_list_dates_are_short_vietnamese(client, users, tree):
 
 
 @pytest.mark.django_db
-def test_tree_nests_the_subtree_with_counts_of_cells_and_members(client, users, tree):
+def test_tree_shows_one_level_with_counts_of_cells_and_members(client, users, tree):
     roll(tree.cell_a1, 3)
     roll(tree.cell_a2, 2)
     roll(tree.cell_b, 4)
     client.force_login(users.committee_staff_a)
     response = client.get(reverse("registry:tree"))
-    (root,) = response.context["roots"]
-    assert root.org == tree.committee_a
-    assert (root.cells, root.members) == (2, 5)
-    assert [c.org for c in root.children] == [tree.cell_a1, tree.cell_a2]
+    level = response.context["level"]
+    (top,) = level.page.object_list  # the committee is the top of what this user may see
+    assert top.org == tree.committee_a and (top.cells, top.members) == (2, 5)
     page = response.content.decode()
-    assert "<details" in page and "2 chi bộ" in page and "5 đảng viên" in page
-    assert tree.cell_b.name not in page
+    assert "2 chi bộ" in page and "5 đảng viên" in page and tree.cell_b.name not in page
+    opened = client.get(reverse("registry:tree"), {"org": tree.committee_a.pk})
+    assert [n.org for n in opened.context["level"].page.object_list] == [tree.cell_a1, tree.cell_a2]
+    assert (opened.context["level"].cells, opened.context["level"].members) == (2, 5)
+    assert client.get(reverse("registry:tree"), {"org": tree.block.pk}).status_code == 404  # above the scope
+
+
+@pytest.mark.django_db
+def test_tree_queries_do_not_grow_with_the_organizations_under_it(client, users, tree, monkeypatch):
+    from registry import selectors
+
+    client.force_login(users.org_board)
+
+    def opened(page=1):
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(reverse("registry:tree"), {"org": tree.block.pk, "page": page})
+        assert response.status_code == 200
+        return response.context["level"], len(ctx)
+
+    _level, before = opened()
+    for _ in range(30):
+        committee = OrganizationFactory(kind=OrganizationKind.GRASSROOTS_COMMITTEE, parent=tree.block)
+        roll(OrganizationFactory(kind=OrganizationKind.SUBORDINATE_CELL, parent=committee), 2)
+    level, after = opened()
+    assert after == before
+    assert level.cells == 3 + 30 and level.members == 60  # every cell under the block, rolls of 2
+    monkeypatch.setattr(selectors, "TREE_PAGE_SIZE", 10)
+    last, _n = opened(page=4)  # 32 children (committee A, cell B, 30 new), 10 a page
+    assert len(last.page.object_list) == 2 and last.page.paginator.num_pages == 4
 
 
 @pytest.mark.django_db

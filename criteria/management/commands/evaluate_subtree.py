@@ -6,6 +6,7 @@ import sys
 from django.core.management.base import BaseCommand, CommandError
 
 from criteria.engine import evaluate
+from criteria.loader import batch_work
 from criteria.models import Plan, Scheme
 from criteria.selectors import ranked
 from criteria.views import write_csv
@@ -36,7 +37,8 @@ class Command(BaseCommand):
             kinds.append(OrganizationKind.GRASSROOTS_COMMITTEE)
         # A queryset, not a list: the loader reads just the fields it needs and filters by it as a subquery.
         subjects = root.descendants(include_self=True).filter(kind__in=kinds).order_by("path")
-        rows = ranked(evaluate(subjects, options["scheme"], options["year"], plan), options["filter"])
+        with batch_work():  # a command may pause the collector and read ahead (criteria.loader)
+            rows = ranked(evaluate(subjects, options["scheme"], options["year"], plan), options["filter"])
         out = self.stdout if self.stdout else sys.stdout
         if options["format"] == "csv":
             write_csv(out, rows)

@@ -11,7 +11,7 @@ from registry.demo import SIZES, build_block
 from registry.models import Organization
 
 # Apps that add their own demo records, in dependency order; each has demo.populate(...).
-DEMO_STEPS = ("criteria", "evaluations", "recognition")
+DEMO_STEPS = ("criteria", "criteria.demo_facts", "evaluations", "recognition")
 
 
 class Command(BaseCommand):
@@ -39,7 +39,7 @@ class Command(BaseCommand):
                     populate = getattr(_demo_module(app), "populate", None)
                     if populate is None:
                         continue
-                    if app == "evaluations":
+                    if app in ("evaluations", "criteria.demo_facts"):
                         populate(cells, rng)
                     elif app == "recognition":
                         if size != "block" and size != "tiny":
@@ -58,6 +58,6 @@ class Command(BaseCommand):
 
 def _demo_module(app):
     try:
-        return import_module(f"{app}.demo")
+        return import_module(app if "." in app else f"{app}.demo")
     except ModuleNotFoundError:
         return None
