@@ -172,6 +172,11 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # No task's return value is read by anyone (progress lives in the database rows the tasks write):
 # storing results would only make a task that did its work fail when Redis is away at its end.
 CELERY_TASK_IGNORE_RESULT = True
+# A worker takes one message per process at a time. A message taken but not started when Redis goes
+# away stays in Redis's "unacked" set; the worker puts it back in the queue once it is older than the
+# visibility timeout (kombu's default is an hour; nothing here waits that long: no countdown tasks).
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60}
 CELERY_BEAT_SCHEDULE = {
     "flush-pending-tasks": {"task": "registry.flush_pending_tasks", "schedule": 60.0},
     # evaluations: remind secretaries of last month's missing records; idempotent, so repeats cost nothing.

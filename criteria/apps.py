@@ -7,7 +7,12 @@ class CriteriaConfig(AppConfig):
     verbose_name = _("Tiêu chí và kế hoạch")
 
     def ready(self):
+        from evaluations.thresholds import register_provider
+
         from . import lookups  # noqa: F401  registers `__any_of` for the loader
         from .signals import connect
+        from .thresholds import provide
 
         connect()  # stored verdicts go stale on every fact write (criteria/verdicts.py)
+        # The monthly flags read the plans' thresholds, as the rules do (issue 12; criteria/thresholds.py).
+        register_provider(provide)

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from django.conf import settings
 
+from .citations import cite_criteria, in_force_key
 from .i18n import activate_cache
 from .i18n import gettext as _
 from .loader import Needs, load, load_members, paused_gc
@@ -37,6 +38,7 @@ __all__ = [
     "evaluate_members",
     "gap_report",
     "resolve_plan",
+    "plans_in_force",
     "allowed_model_types",
 ]
 
@@ -123,11 +125,24 @@ def resolve_plan(scheme, plan=None):
     found = Plan.objects.for_scheme(scheme).order_by("-issued_on", "-pk").first()
     if found is not None:
         return found
+    return _seed_plan(scheme)
+
+
+def _seed_plan(scheme):
+    """The newest seed plan of the scheme from fixtures/plans.json, unsaved."""
     candidates = [p["fields"] for p in _fixture_plans() if p["fields"]["scheme"] == scheme]
     newest = max(candidates, key=lambda f: f["issued_on"])
     values = {k: v for k, v in newest.items() if k not in ("issuer", "copied_from")}
     values["issued_on"] = datetime.date.fromisoformat(values["issued_on"])
     return Plan(**values)
+
+
+def plans_in_force(schemes):
+    """{scheme: plan} as resolve_plan picks each (the newest stored, else the seed's), in one query."""
+    found = {}
+    for plan in Plan.objects.filter(scheme__in=list(schemes)).order_by("scheme", "-issued_on", "-pk"):
+        found.setdefault(plan.scheme, plan)
+    return {scheme: found.get(scheme) or _seed_plan(scheme) for scheme in schemes}
 
 
 def _scheme_label(scheme):
@@ -180,8 +195,10 @@ def _run(scheme, facts, year, plan):
     spec = SPECS[scheme]
     label = _scheme_label(scheme)
     results = {}
+    # Sections and reasons cite the plan's own number, not the seed file [000 §…] (criteria.citations).
+    cited = in_force_key([plan])
     for pk, org in facts.items():  # in the order the subjects were given
-        criteria = spec.evaluate(org, year, plan.params)
+        criteria = cite_criteria(spec.evaluate(org, year, plan.params), in_force=cited)
         results[pk] = build_result(pk, org.name, scheme, year, plan.pk, plan.number, label, criteria)
     if scheme == Scheme.FOUR_GOODS:
         _commendations(results, facts, year, plan.params)
@@ -237,10 +254,12 @@ def evaluate_members(members, year, plan=None, today=None):
             verdicts = _run(Scheme.EXEMPLARY, facts, year, plan)
         collectives = {pk: (org_facts, verdicts[pk]) for pk, org_facts in facts.items()}
     label = _scheme_label(Scheme.EXEMPLARY)
+    cited = in_force_key([plan])
     results = {}
     for member in members:
         facts = member_facts[member.pk]
         criteria = exemplary.evaluate_individual(facts, year, params, collectives.get(facts.cell_id))
+        criteria = cite_criteria(criteria, in_force=cited)
         result = build_result(member.pk, facts.name, Scheme.EXEMPLARY, year, plan.pk, plan.number, label, criteria)
         result.extra["excellent_years"] = sum(1 for y in years if facts.ratings.get(y) == "EXCELLENT")
         result.extra["kind"] = "individual"
@@ -268,7 +287,8 @@ def _g1_gap(criterion):
     evidence = criterion.evidence
     first, last = evidence["window"]
     window = year_range_text(range(first, last + 1))
-    ratings = evidence["ratings"]
+    # Years as numbers: a stored verdict's evidence comes back from JSON with string keys.
+    ratings = {int(y): level for y, level in evidence["ratings"].items()}
     below = [y for y, level in ratings.items() if level is not None and level not in ("GOOD", "EXCELLENT")]
     unrated = [y for y, level in ratings.items() if level is None]
     sentences = []

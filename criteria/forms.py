@@ -7,7 +7,9 @@ missing data and a "no" as not met, so every yes/no fact is a three-way choice.
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import OrganizationYear
+from .citations import cite, in_force_key
+from .engine import plans_in_force
+from .models import OrganizationYear, Scheme
 from .services import NOMINATION_FIELDS, YEAR_FIELDS
 
 UNKNOWN, YES, NO = "", "yes", "no"
@@ -57,22 +59,24 @@ class OrganizationYearForm(forms.Form):
     def __init__(self, *args, instance=None, **kwargs):
         super().__init__(*args, **kwargs)
         meta = OrganizationYear._meta
+        # The help texts cite the documents by their numbers, the plans in force for theirs.
+        in_force = in_force_key(plans_in_force(list(Scheme)).values())
         for name in YEAR_FIELDS:
             label = meta.get_field(name).verbose_name
             label = label[:1].upper() + label[1:]
             if name in BOOLEAN_FIELDS:
-                field = ThreeWayField(label=label, help_text=YEAR_HELP[name])
+                field = ThreeWayField(label=label, help_text=cite(str(YEAR_HELP[name]), in_force=in_force))
             elif name == "note":
                 field = forms.CharField(
                     label=label,
-                    help_text=YEAR_HELP[name],
+                    help_text=cite(str(YEAR_HELP[name]), in_force=in_force),
                     required=False,
                     widget=forms.Textarea(attrs={"rows": 3}),
                 )
             else:
                 field = forms.IntegerField(
                     label=label,
-                    help_text=YEAR_HELP[name],
+                    help_text=cite(str(YEAR_HELP[name]), in_force=in_force),
                     required=False,
                     min_value=0,
                     max_value=32767,

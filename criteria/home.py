@@ -24,7 +24,8 @@ from registry.formats import short_date
 from registry.models import Organization, OrganizationKind
 from registry.scoping import ATTEND, FILE_MONTHLY, LOCK_MONTH
 
-from .engine import evaluate_all, resolve_plan
+from . import verdicts as stored_verdicts
+from .engine import resolve_plan
 from .loader import Needs, load
 from .models import Scheme
 from .reach import rating_years_needed, reach_for
@@ -94,7 +95,8 @@ def secretary_todos(user, today=None):
         waiting.setdefault(meeting.cell_id, []).append(meeting)
     flags = flags_for_cells(cells, today.year, today)
     scheme_year = default_year()
-    verdicts = evaluate_all(cells, scheme_year, CELL_SCHEMES)
+    # Stored verdicts (criteria.verdicts, issue 12): read, not recomputed per view.
+    verdicts = {scheme: stored_verdicts.results(cells, scheme, scheme_year) for scheme in CELL_SCHEMES}
     reach = _reach_by_cell(cells, scheme_year, today)
     out = []
     for cell in cells:

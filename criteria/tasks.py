@@ -15,3 +15,11 @@ def refresh_verdicts(organization_ids):
 def refresh_all_verdicts():
     """Nightly full refresh: catches any write that no signal reported."""
     return verdicts.refresh_all()
+
+
+@shared_task(name="criteria.refresh_figures", ignore_result=True)
+def refresh_figures(name, arguments, version, language):
+    """Recompute figures served stale by criteria.figure_cache (dashboard, trends)."""
+    from . import figure_cache, indicators  # noqa: F401  (indicators registers its computers)
+
+    figure_cache.recompute(name, arguments, version, language)

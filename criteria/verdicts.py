@@ -347,7 +347,9 @@ def version():
     Pages that aggregate many verdicts (indicators, trends) cache their figures under it, so every
     process sees a write at its next view (two index-only maxima, criteria.models.Verdict)."""
     latest = Verdict.objects.aggregate(computed=Max("computed_at"), changed=Max("facts_changed_at"))
-    return f"{latest['computed'] and latest['computed'].timestamp()}:{latest['changed'] and latest['changed'].timestamp()}"
+    return (
+        f"{latest['computed'] and latest['computed'].timestamp()}:{latest['changed'] and latest['changed'].timestamp()}"
+    )
 
 
 def facts_changed_at(organization_id, scheme, year):

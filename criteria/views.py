@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from registry.models import Organization
 from registry.scoping import VIEW
 
-from . import indicators, selectors, verdicts
+from . import charts, indicators, selectors, verdicts
 from .models import Scheme
 from .templatetags.criteria_tags import default_year
 
@@ -140,14 +140,15 @@ def write_csv(stream, rows):
 def dashboard(request):
     root = _root(request)
     year = _year(request)
-    figures = indicators.for_root(request.user, root, year)
+    # Figures, five years' trends and the comparison across the grassroots organizations:
+    # computed from stored verdicts in criteria/indicators.py, cached under the verdicts' version.
+    data = indicators.for_dashboard(request.user, root, year)
+    figures = data["figures"]
+    comparable = [f for f in figures if f["committees"] is not None]
+    wanted = request.GET.get("so_sanh", "")
+    compared = next((f for f in comparable if f["code"] == wanted), comparable[0] if comparable else None)
     for figure in figures:
-        value = figure["value"]
-        figure["bar"] = (
-            min(100, value)
-            if value is not None and figure["code"] != "registrations"
-            else (min(100, value * 50) if value is not None else 0)
-        )
+        charts.decorate(figure, year, request.csp_nonce, committees=figure is compared)
     return render(
         request,
         "criteria/dashboard.html",
@@ -156,25 +157,48 @@ def dashboard(request):
             "roots": _roots(request),
             "year": year,
             "years": range(datetime.date.today().year, 2019, -1),
+            "trend_years": data["years"],
             "figures": figures,
+            "comparable": comparable,
+            "compared": compared,
+            "computed_at": data["computed_at"],
+            "refreshing": data["refreshing"],
         },
     )
+
+
+DRILL_DOWN_PAGE = 100
 
 
 @login_required
 def indicator_detail(request, code):
     root = _root(request)
     year = _year(request)
-    figures = {f["code"]: f for f in indicators.for_root(request.user, root, year)}
-    figure = figures.get(code)
+    data = indicators.for_dashboard(request.user, root, year)
+    figure = next((f for f in data["figures"] if f["code"] == code), None)
     if figure is None:
         raise Http404
+    charts.decorate(figure, year, request.csp_nonce, committees=True)
+    # A province's indicator counts 4,000 cells: each list is paginated and only the names of the
+    # page shown are read (the ids come from the figures, already scoped to the user's subtree).
     visible = Organization.objects.visible_to(request.user, VIEW)
-    names = dict(visible.filter(pk__in=figure["counted"] + figure["not_counted"]).values_list("pk", "name"))
-    counted = [(pk, names.get(pk, pk)) for pk in figure["counted"] if pk in names]
-    not_counted = [(pk, names.get(pk, pk)) for pk in figure["not_counted"] if pk in names]
+    pages = {}
+    for key, param in (("counted", "dat"), ("not_counted", "chua")):
+        page = Paginator(figure[key], DRILL_DOWN_PAGE).get_page(request.GET.get(param))
+        names = dict(visible.filter(pk__in=list(page.object_list)).values_list("pk", "name"))
+        page.rows = [(pk, names[pk]) for pk in page.object_list if pk in names]
+        page.param = param
+        pages[key] = page
+    counted, not_counted = pages["counted"], pages["not_counted"]
     return render(
         request,
         "criteria/indicator.html",
-        {"root": root, "year": year, "figure": figure, "counted": counted, "not_counted": not_counted},
+        {
+            "root": root,
+            "year": year,
+            "trend_years": data["years"],
+            "figure": figure,
+            "counted": counted,
+            "not_counted": not_counted,
+        },
     )

@@ -1,19 +1,22 @@
-"""Demo monthly work 2023–2025: meetings, attendance, speakers, scores, four-goods self-assessments.
+"""Demo monthly work 2021–2025: meetings, attendance, speakers, scores, four-goods self-assessments.
 
 Realistic variation: most cells fine; some miss months or hold weak meetings (short, few
-speakers, absences); a few members are away for long stretches. Everything is computed in
-Python and written with bulk_create, so 250 cells × 36 months take a few seconds.
+speakers, absences); a few members are away for long stretches. The lapses grow rarer year by
+year (TREND), so the dashboard's trends rise towards the 2025 targets [001 §II.1.2]. The
+grassroots committees above the cells self-assess their months too [004 §II.4.2.2].
+Everything is computed in Python and written with bulk_create, so 250 cells × 60 months take
+about ten seconds.
 """
 
 import datetime
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from django.utils import timezone
 
-from registry.demo import NEAR_MISS_YEAR, near_miss_kind, profile_of
-from registry.models import Appointment, Member, Membership, Role
+from registry.demo import NEAR_MISS_YEARS, near_miss_kind, profile_of
+from registry.models import Appointment, Member, Membership, Organization, OrganizationKind, Role
 
 from .defaults import ensure_default_frameworks
 from .models import (
@@ -59,11 +62,34 @@ PERFECT = Habits(0, 0, 0, 0, 0, 0, 0.92, 0)
 HABITS = {
     "model": PERFECT,
     "near": PERFECT,
-    "strong": Habits(0.003, 0.01, 0.01, 0.001, 0.0002, 0, 0.9, 0.005),
-    "good": Habits(0.004, 0.015, 0.015, 0.0012, 0.0003, 0.003, 0.88, 0.01),
-    "normal": Habits(0.01, 0.03, 0.04, 0.002, 0.0005, 0.006, 0.85, 0.015),
-    "weak": Habits(0.08, 0.2, 0.25, 0.01, 0.005, 0.01, 0.8, 0.15),
+    "strong": Habits(0.002, 0.006, 0.01, 0.0005, 0.0001, 0, 0.9, 0.005),
+    "good": Habits(0.003, 0.01, 0.015, 0.0006, 0.0002, 0.002, 0.88, 0.01),
+    "normal": Habits(0.006, 0.02, 0.035, 0.001, 0.0004, 0.004, 0.85, 0.015),
+    "weak": Habits(0.06, 0.15, 0.25, 0.008, 0.004, 0.01, 0.8, 0.15),
 }
+# How often the lapses happen in a year against the profile's habits: cells improve towards the
+# 2025 targets (share of cells with good meeting quality > 85% by 2023, > 95% by 2025 [001 §II.1.2]).
+TREND = {2021: 1.6, 2022: 1.3, 2023: 1.0, 2024: 0.8, 2025: 0.65}
+# A grassroots committee's month: not self-assessed, or assessed below the pass mark [004 §II.4.2.2].
+COMMITTEE_NO_SELF_ASSESSMENT = 0.01
+COMMITTEE_WEAK_MONTH = 0.05
+
+
+def habits_in(profile, year):
+    """The habits of a cell of `profile` in `year` (PERFECT cells stay perfect)."""
+    habit = HABITS[profile]
+    factor = TREND.get(year, 1.0)
+    if habit is PERFECT or factor == 1.0:
+        return habit
+    return replace(
+        habit,
+        missing_month=habit.missing_month * factor,
+        skip_thematic=habit.skip_thematic * factor,
+        bad_meeting=habit.bad_meeting * factor,
+        excused=habit.excused * factor,
+        unexcused=habit.unexcused * factor,
+        no_self_assessment=habit.no_self_assessment * factor,
+    )
 
 
 def _months(years, today):
@@ -73,7 +99,7 @@ def _months(years, today):
                 yield year, month
 
 
-def populate(cells, rng, years=(2022, 2023, 2024, 2025)):
+def populate(cells, rng, years=(2021, 2022, 2023, 2024, 2025)):
     """Create the monthly work of `cells` for `years`; returns the number of meetings created."""
     framework, four_goods = ensure_default_frameworks()
     sections = list(framework.sections.all())
@@ -82,9 +108,8 @@ def populate(cells, rng, years=(2022, 2023, 2024, 2025)):
     cell_ids = [c.pk for c in cells]
 
     rolls = defaultdict(list)  # cell -> [(member, start, end)]
-    for member_id, cell_id, start, end in Membership.objects.filter(cell_id__in=cell_ids).values_list(
-        "member_id", "cell_id", "start_date", "end_date"
-    ):
+    memberships = Membership.objects.filter(cell_id__in=cell_ids).order_by("pk")  # a fixed order: deterministic
+    for member_id, cell_id, start, end in memberships.values_list("member_id", "cell_id", "start_date", "end_date"):
         rolls[cell_id].append((member_id, start, end))
     exempted = dict(
         Member.objects.filter(memberships__cell_id__in=cell_ids, exempted_since__isnull=False).values_list(
@@ -92,25 +117,28 @@ def populate(cells, rng, years=(2022, 2023, 2024, 2025)):
         )
     )
     habits = {cell.pk: HABITS[profile_of(cell)] for cell in cells}
+    yearly = {(cell.pk, year): habits_in(profile_of(cell), year) for cell in cells for year in years}
+    months = list(_months(years, today))
     # A few members with long absences: (member) -> (first month index, length)
     long_absent = {}
     for cell_id, entries in rolls.items():
         for member_id, _s, _e in entries:
             if rng.random() < habits[cell_id].long_absence:
-                long_absent[member_id] = (rng.randrange(0, 30), rng.randint(4, 7))
+                long_absent[member_id] = (rng.randrange(0, max(len(months) - 4, 1)), rng.randint(4, 7))
 
     schedules, postponements, meetings, attendance_plans, assessments = [], [], [], [], []
-    months = list(_months(years, today))
     for cell in cells:
-        habit = habits[cell.pk]
-        # A "speakers" near miss: one meeting short of speakers, nothing else [000 §II.1(2)].
-        short_meeting = (
-            (NEAR_MISS_YEAR, 3) if profile_of(cell) == "near" and near_miss_kind(cell) == "speakers" else None
+        # A "speakers" near miss: one meeting a year (March) short of speakers, nothing else [000 §II.1(2)].
+        short_meetings = (
+            {(year, 3) for year in NEAR_MISS_YEARS}
+            if profile_of(cell) == "near" and near_miss_kind(cell) == "speakers"
+            else set()
         )
         day = rng.choice([5, 8, 10, 12, 15, 20, 25])
         schedules.append(MeetingSchedule(cell=cell, day_of_month=day, start_time=datetime.time(14, 0)))
         thematic_months = {(y, q): rng.randint(0, 2) for y in years for q in range(4)}
         for index, (year, month) in enumerate(months):
+            habit = yearly[(cell.pk, year)]
             if rng.random() < habit.missing_month:
                 continue  # a missing month
             date = datetime.date(year, month, day)
@@ -139,9 +167,9 @@ def populate(cells, rng, years=(2022, 2023, 2024, 2025)):
                     statuses[member_id] = AttendanceStatus.EXCUSED
                     continue
                 r = rng.random()
-                if r < (0.06 if bad_meeting else habit.excused):
+                if r < (0.04 if bad_meeting else habit.excused):
                     statuses[member_id] = AttendanceStatus.EXCUSED
-                elif r < (0.09 if bad_meeting else habit.excused + habit.unexcused):
+                elif r < (0.06 if bad_meeting else habit.excused + habit.unexcused):
                     statuses[member_id] = AttendanceStatus.UNEXCUSED
                 else:
                     statuses[member_id] = AttendanceStatus.PRESENT
@@ -150,7 +178,7 @@ def populate(cells, rng, years=(2022, 2023, 2024, 2025)):
             n_speakers = min(
                 len(present), rng.randint(max(needed - 2, 1), needed) if bad_meeting else needed + rng.randint(0, 3)
             )
-            if (year, month) == short_meeting:
+            if (year, month) in short_meetings:
                 n_speakers = min(n_speakers, needed - 1)
             speakers = set(rng.sample(present, n_speakers)) if present else set()
             required = framework.required_minutes(kind)
@@ -162,7 +190,7 @@ def populate(cells, rng, years=(2022, 2023, 2024, 2025)):
             start = datetime.time(14, 0)
             end = (datetime.datetime.combine(date, start) + datetime.timedelta(minutes=minutes)).time()
             low = habit.score_low
-            scale = 0.6 + rng.random() * 0.25 if bad_meeting else low + rng.random() * (1 - low)
+            scale = 0.65 + rng.random() * 0.22 if bad_meeting else low + rng.random() * (1 - low)
             scores = {s.code: str(Decimal(round(s.points * scale * 2) / 2).quantize(Decimal("0.1"))) for s in sections}
             self_score = sum(Decimal(v) for v in scores.values())
             figures = meeting_figures(
@@ -198,20 +226,15 @@ def populate(cells, rng, years=(2022, 2023, 2024, 2025)):
             if rng.random() < habit.no_self_assessment:
                 continue  # self-assessment not filed
             good_month = not bad_meeting and (habit is PERFECT or rng.random() > 0.04)
-            points = {c: float(25 if good_month else rng.choice([18, 20, 22, 25])) for c in four_goods.codes}
-            achieved = {c: points[c] >= 22 for c in four_goods.codes}
+            assessments.append(_assessment(rng, four_goods, cell, year, month, good_month, len(present), months))
+    for committee in _committees_of(cells):
+        # The committee reviews its month at its own monthly meeting [004 §II.4.2.1].
+        for year, month in months:
+            if rng.random() < COMMITTEE_NO_SELF_ASSESSMENT:
+                continue
+            good_month = rng.random() >= COMMITTEE_WEAK_MONTH
             assessments.append(
-                FourGoodsAssessment(
-                    organization=cell,
-                    year=year,
-                    month=month,
-                    points=points,
-                    achieved=achieved,
-                    score=Decimal(str(sum(points.values()))),
-                    passed=four_goods.passes(points, achieved),
-                    votes_for=len(present),
-                    locked_at=timezone.now() if (year, month) < months[-2] else None,
-                )
+                _assessment(rng, four_goods, committee, year, month, good_month, rng.randint(7, 11), months)
             )
 
     MeetingSchedule.objects.bulk_create(schedules, batch_size=1000, ignore_conflicts=True)
@@ -243,6 +266,29 @@ def populate(cells, rng, years=(2022, 2023, 2024, 2025)):
     )
     _attendees(rng, cells, created, years, today)
     return len(created)
+
+
+def _committees_of(cells):
+    """The grassroots committees above `cells`, by pk."""
+    ids = {int(part) for cell in cells for part in cell.path.split(".")[:-1] if part}
+    return list(Organization.objects.filter(pk__in=ids, kind=OrganizationKind.GRASSROOTS_COMMITTEE).order_by("pk"))
+
+
+def _assessment(rng, four_goods, organization, year, month, good_month, votes, months):
+    """A month's four-goods self-assessment: full marks in a good month, else some criteria short."""
+    points = {c: float(25 if good_month else rng.choice([18, 20, 22, 25])) for c in four_goods.codes}
+    achieved = {c: points[c] >= 22 for c in four_goods.codes}
+    return FourGoodsAssessment(
+        organization=organization,
+        year=year,
+        month=month,
+        points=points,
+        achieved=achieved,
+        score=Decimal(str(sum(points.values()))),
+        passed=four_goods.passes(points, achieved),
+        votes_for=votes,
+        locked_at=timezone.now() if (year, month) < months[-2] else None,
+    )
 
 
 def _attendees(rng, cells, meetings, years, today):

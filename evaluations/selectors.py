@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from registry.formats import short_date
 from registry.models import Member, Organization
 
+from . import thresholds
 from .defaults import ensure_default_frameworks
 from .models import (
     Attendance,
@@ -102,9 +103,10 @@ def _elapsed_months(year, today, active_from=None):
 
 
 def flags_for_cells(cells, year, today=None):
-    """Flags per cell id for `year` (SCHEMES §1.1 G2, §2.2 T1–T2), in three queries.
+    """Flags per cell id for `year` (SCHEMES §1.1 G2, §2.2 T1–T2), in three queries (the plans in
+    force, meetings, attendance). Every number is the plan's in force (evaluations.thresholds):
 
-    - a member absent more than the framework's limit (3) of consecutive meetings, any reason;
+    - a member absent more than the limit (3) of consecutive meetings, any reason;
     - any absence without reason;
     - an elapsed month with no regular meeting record;
     - an elapsed quarter with no thematic meeting;
@@ -115,8 +117,9 @@ def flags_for_cells(cells, year, today=None):
     by_cell = {cell.pk: [] for cell in cells}
     if not cells:
         return by_cell
-    frameworks = {f.pk: f for f in MeetingQualityFramework.objects.all()}
-    default = next((f for f in frameworks.values() if f.is_default), None) or meeting_framework_for(None)
+    # Speakers, minutes, attendance and the absence limit of the plan in force for each cell and
+    # the year, read now: the numbers the rules judge by (evaluations.thresholds, issue 12).
+    in_force = thresholds.for_organizations(cells, year)
     meetings = list(
         Meeting.objects.filter(cell__in=cells, date__year=year)
         .only(
@@ -126,12 +129,10 @@ def flags_for_cells(cells, year, today=None):
             "kind",
             "roll_size",
             "attendance_rate",
+            "present_count",
             "speakers_count",
-            "required_speakers",
             "duration_minutes",
-            "required_minutes",
             "unexcused_count",
-            "framework_id",
         )
         .order_by("cell_id", "date", "pk")
     )
@@ -151,7 +152,9 @@ def flags_for_cells(cells, year, today=None):
     held_months = defaultdict(set)
     thematic_quarters = defaultdict(set)
     for m in meetings:
-        framework = frameworks.get(m.framework_id, default)
+        limits = in_force[m.cell_id]
+        required_minutes = limits.required_minutes(m.kind)
+        required_speakers = limits.required_speakers(m.roll_size)
         flags = by_cell[m.cell_id]
         when = short_date(m.date)
         if m.kind in (MeetingKind.REGULAR, MeetingKind.COMBINED):
@@ -169,42 +172,43 @@ def flags_for_cells(cells, year, today=None):
                     m.pk,
                 )
             )
-        if m.duration_minutes is not None and m.duration_minutes < m.required_minutes:
+        if m.duration_minutes is not None and m.duration_minutes < required_minutes:
             flags.append(
                 Flag(
                     FLAG_SHORT,
                     _("Sinh hoạt ngày %(d)s kéo dài %(m)d phút, dưới %(r)d phút theo quy định.")
-                    % {"d": when, "m": m.duration_minutes, "r": m.required_minutes},
+                    % {"d": when, "m": m.duration_minutes, "r": required_minutes},
                     m.cell_id,
                     m.date,
                     m.pk,
                 )
             )
-        if m.roll_size and m.speakers_count < m.required_speakers:
+        if m.roll_size and m.speakers_count < required_speakers:
             flags.append(
                 Flag(
                     FLAG_FEW_SPEAKERS,
                     _("Sinh hoạt ngày %(d)s chỉ có %(s)d đảng viên phát biểu, yêu cầu tối thiểu %(r)d.")
-                    % {"d": when, "s": m.speakers_count, "r": m.required_speakers},
+                    % {"d": when, "s": m.speakers_count, "r": required_speakers},
                     m.cell_id,
                     m.date,
                     m.pk,
                 )
             )
-        if m.roll_size and m.attendance_rate < framework.attendance_target:
+        # In integers, as rule MQ2 compares [001 §II.1.2(2)]: no rounding at the boundary.
+        if m.roll_size and m.present_count * 100 < limits.attendance_pct * m.roll_size:
             flags.append(
                 Flag(
                     FLAG_LOW_ATTENDANCE,
                     _("Sinh hoạt ngày %(d)s: tỷ lệ dự họp %(a)s%%, dưới %(t)s%%.")
-                    % {"d": when, "a": _pct(m.attendance_rate), "t": _pct(framework.attendance_target)},
+                    % {"d": when, "a": _pct(m.attendance_rate), "t": _pct(limits.attendance_pct)},
                     m.cell_id,
                     m.date,
                     m.pk,
                 )
             )
 
-    limit = default.max_consecutive_absences
     for (cell_id, member_id), rows in absences.items():
+        limit = in_force[cell_id].max_consecutive_absences
         run = []
         for day, status in rows + [(None, AttendanceStatus.PRESENT)]:
             if status != AttendanceStatus.PRESENT:

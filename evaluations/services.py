@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from registry.formats import short_date
 from registry.scoping import ATTEND, FILE_MONTHLY, LOCK_MONTH, can
 
-from . import selectors
+from . import selectors, thresholds
 from .models import (
     Attendance,
     AttendanceStatus,
@@ -94,7 +94,8 @@ def duration_minutes(start, end):
 
 
 def meeting_figures(*, roll_size, statuses, speakers, kind, start_time, end_time, framework):
-    """The stored figures of a meeting (SCHEMES §1.1 G2, §2.1).
+    """The stored figures of a meeting (SCHEMES §1.1 G2, §2.1); `framework`: the thresholds in
+    force (evaluations.thresholds.Thresholds) or an adopted framework.
 
     Attendance rate over the roll (exempted members already left out), speakers against the
     requirement by the cell's size, duration against 90 minutes (120 when combined).
@@ -304,6 +305,8 @@ def meeting_save(*, user, cell, data, attendance, meeting=None, today=None):
         status = values.get("status") or AttendanceStatus.PRESENT
         # Only a member who was there can have spoken.
         rows.append((pk, status, values.get("reason") or "", bool(values.get("spoke")) and status == "present"))
+    # Speakers, minutes and the quality level by the plan in force, as the rules read them (issue 12).
+    in_force = thresholds.for_organization(cell, meeting.date.year)
     figures = meeting_figures(
         roll_size=len(rows),
         statuses=[status for _pk, status, _r, _s in rows],
@@ -311,11 +314,11 @@ def meeting_save(*, user, cell, data, attendance, meeting=None, today=None):
         kind=meeting.kind,
         start_time=meeting.start_time,
         end_time=meeting.end_time,
-        framework=framework,
+        framework=in_force,
     )
     for name, value in figures.items():
         setattr(meeting, name, value)
-    meeting.quality_level = framework.level_for(meeting.effective_score)
+    meeting.quality_level = in_force.level_for(meeting.effective_score)
     meeting._history_user = user
     meeting.save()
     _sync_attendance(meeting, rows, user)
@@ -384,7 +387,9 @@ def attendee_report_file(*, user, meeting, data):
     report.decided_score = score
     report.save()
     meeting.decided_score = score
-    meeting.quality_level = framework.level_for(meeting.effective_score)
+    meeting.quality_level = thresholds.for_organization(meeting.cell, meeting.date.year).level_for(
+        meeting.effective_score
+    )
     meeting.save(update_fields=["decided_score", "quality_level", "updated_at"])
     return report
 
@@ -507,7 +512,10 @@ def four_goods_save(*, user, organization, year, month, points, achieved, votes_
     assessment.points = clean_points
     assessment.achieved = clean_achieved
     assessment.score = Decimal(str(sum(clean_points.values())))
-    assessment.passed = framework.passes(clean_points, clean_achieved)
+    # The pass mark of the plan in force, as rule FG5 reads it [004 §II.4.2.2] (issue 12).
+    assessment.passed = thresholds.for_organization(organization, year).month_passes(
+        framework, clean_points, clean_achieved
+    )
     assessment.votes_for = votes_for or 0
     assessment.votes_against = votes_against or 0
     assessment.save()

@@ -17,7 +17,7 @@ from registry.forms import parse_date_entry
 from registry.models import Organization, OrganizationKind
 from registry.scoping import ATTEND, FILE_MONTHLY, LOCK_MONTH, MANAGE_PLANS, VIEW, can, can_anywhere
 
-from . import selectors, services
+from . import selectors, services, thresholds
 from .forms import (
     AssignmentForm,
     AttendeeReportForm,
@@ -232,6 +232,8 @@ def _meeting_form(request, cell, meeting):
             "meeting": meeting,
             "form": form,
             "framework": framework,
+            # The preview measures against the plan in force, as the save does (issue 12).
+            "limits": thresholds.for_organization(cell, day.year),
             "roll_date": day,
             "rows": _attendance_rows(roll, posted, meeting, request.user),
             "statuses": AttendanceStatus.choices,
@@ -261,6 +263,9 @@ def meeting_detail(request, pk):
         pk=pk,
     )
     framework = meeting.framework or selectors.meeting_framework_for(meeting.cell)
+    limits = thresholds.for_organization(meeting.cell, meeting.date.year)
+    required_speakers = limits.required_speakers(meeting.roll_size)
+    required_minutes = limits.required_minutes(meeting.kind)
     flags = [f for f in selectors.flags_for_cell(meeting.cell, meeting.date.year) if f.meeting_id == meeting.pk]
     report = getattr(meeting, "attendee_report", None) if hasattr(meeting, "attendee_report") else None
     sections = [{"section": s, "score": (meeting.section_scores or {}).get(s.code)} for s in framework.sections.all()]
@@ -275,10 +280,13 @@ def meeting_detail(request, pk):
             "attachments": meeting.attachments.all(),
             "flags": flags,
             "report": report,
-            "attendance_ok": meeting.roll_size and meeting.attendance_rate >= framework.attendance_target,
-            "speakers_ok": meeting.speakers_count >= meeting.required_speakers,
-            "duration_ok": meeting.duration_minutes is not None
-            and meeting.duration_minutes >= meeting.required_minutes,
+            # Measured against the plan in force, as the flags and the rules are (issue 12).
+            "attendance_ok": meeting.roll_size
+            and meeting.present_count * 100 >= limits.attendance_pct * meeting.roll_size,
+            "required_speakers": required_speakers,
+            "speakers_ok": meeting.speakers_count >= required_speakers,
+            "required_minutes": required_minutes,
+            "duration_ok": meeting.duration_minutes is not None and meeting.duration_minutes >= required_minutes,
             "can_file": can(request.user, FILE_MONTHLY, meeting.cell),
             "can_attend": can(request.user, ATTEND, meeting.cell),
         },
@@ -570,6 +578,7 @@ def four_goods_page(request, org_pk, year, month):
             "year": year,
             "month": month,
             "framework": framework,
+            "pass_score": thresholds.for_organization(organization, year).pass_score or framework.pass_score,
             "assessment": assessment,
             "form": form,
             "reopen_form": reopen_form,

@@ -39,6 +39,8 @@ class TransitionSerializer(serializers.ModelSerializer):
             "comment",
             "eligible",
             "eligibility",
+            "overrode_verdict",
+            "override_reason",
         ]
 
 
@@ -78,6 +80,8 @@ class RegistrationSerializer(serializers.ModelSerializer):
             "decision_number",
             "revocation_decision",
             "eligibility",
+            "recognized_over_verdict",
+            "override_reason",
             "next_step",
             "transitions",
         ]
@@ -130,6 +134,16 @@ class TransitionRequestSerializer(serializers.Serializer):
     )
     commend = serializers.BooleanField(
         required=False, default=False, help_text="Chỉ với “recognize”: biểu dương tiêu biểu (SCHEMES §3.2)."
+    )
+    override_reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=5000,
+        help_text=(
+            "Chỉ với “recognize”: lý do công nhận dù chưa đủ điều kiện. Bắt buộc khi kết quả đối chiếu tiêu chí "
+            "tính lại lúc này là chưa đủ điều kiện (thiếu: 400)."
+        ),
     )
 
 
@@ -214,7 +228,8 @@ class RegistrationViewSet(
             "The one workflow endpoint: takes `action` (see the transition table) on the registration. "
             "404 outside the user's scope, 403 without the capability for this step, "
             "409 when the registration's state or path does not allow the action, "
-            "400 for invalid input or a missing required comment."
+            "400 for invalid input, a missing required comment, or recognizing a subject whose verdict "
+            "recomputed now is not eligible without `override_reason`."
         ),
         request=TransitionRequestSerializer,
         responses={
@@ -238,6 +253,7 @@ class RegistrationViewSet(
             action=data["action"],
             comment=data["comment"],
             commend=data["commend"],
+            override_reason=data["override_reason"],
         )
         registration = self.get_queryset().get(pk=registration.pk)
         return Response(RegistrationSerializer(registration, context=self.get_serializer_context()).data)

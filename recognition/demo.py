@@ -10,14 +10,70 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from criteria import engine
 from criteria.models import Plan, Scheme
 from registry.formats import person_name
 from registry.models import Appointment, Member, Membership, OrganizationKind, Role, UnitType
 
 from . import services
+from .eligibility import assessed_year, is_eligible, snapshot_for
 from .models import Registration, SubjectKind
 
 DECIDED_ON = datetime.date(2025, 2, 20)
+
+# Every demo recognition matches an eligible verdict or carries the override reason its decider
+# wrote (issue 12): the reason is given only where the engine, asked now, says "not eligible".
+OVERRIDE_REASONS = {
+    "four_goods_committee": (
+        "Chi bộ hoàn thành tốt nhiệm vụ chính trị của đơn vị năm 2024; số liệu chỉ tiêu năm (kết quả thực "
+        "hiện nhiệm vụ, kết nạp đảng viên) chưa được cập nhật lên hệ thống. Đảng ủy đã đối chiếu báo cáo tổng "
+        "kết năm và biên bản kiểm điểm cuối năm của chi bộ, thống nhất công nhận."
+    ),
+    "four_goods_conference": (
+        "Ban Thường vụ đã đối chiếu báo cáo tổng kết năm 2024 và hồ sơ minh chứng của chi bộ; các số liệu còn "
+        "thiếu trên hệ thống được Ban Tổ chức xác nhận bằng văn bản, hội nghị thống nhất công nhận."
+    ),
+    "model_cell": (
+        "Ban Tổ chức đã kiểm tra thực tế tại chi bộ; các tiêu chí còn thiếu số liệu trên hệ thống được xác nhận "
+        "qua biên bản sinh hoạt chi bộ và báo cáo của Đảng ủy cơ sở, Ban Thường vụ thống nhất công nhận."
+    ),
+}
+
+
+def _override_for(registration, key):
+    """The decider's written reason when the verdict recomputed now is not eligible, else ""."""
+    return "" if is_eligible(snapshot_for(registration)) else OVERRIDE_REASONS[key]
+
+
+POOL = 40  # cells looked at to find eligible ones for the demo's recognitions
+
+
+def _eligible_ids(cells, scheme, year, plan):
+    """The cells the engine finds eligible now for `scheme` and `year` (one batch evaluation)."""
+    if not cells or plan is None:
+        return set()
+    results = engine.evaluate(cells, scheme, assessed_year(scheme, year), plan=plan)
+    return {pk for pk, result in results.items() if result.eligible}
+
+
+def _committees_of(block):
+    return list(block.descendants().filter(kind=OrganizationKind.GRASSROOTS_COMMITTEE).order_by("pk"))
+
+
+def _arrange(cells, targets, decided, eligible):
+    """One cell per target, in the targets' order: eligible cells take the `decided` targets first,
+    so the demo's recognitions follow the verdicts wherever the block has eligible cells, and the
+    other targets (returned, rejected, waiting) take the other cells first."""
+    good = [c for c in cells if c.pk in eligible]
+    other = [c for c in cells if c.pk not in eligible]
+    out = []
+    for target in targets:
+        first, second = (good, other) if target in decided else (other, good)
+        pool = first or second
+        if not pool:
+            break
+        out.append((pool.pop(0), target))
+    return out
 
 
 def _user(role, organization):
@@ -67,11 +123,11 @@ def populate(block, rng):
     a handful of issued decisions and their PDFs."""
     plans = {scheme: Plan.objects.filter(scheme=scheme).order_by("-issued_on").first() for scheme in Scheme.values}
     committees = list(block.descendants().filter(kind=OrganizationKind.GRASSROOTS_COMMITTEE).order_by("pk")[:3])
-    grassroots_cells = list(block.descendants().filter(kind=OrganizationKind.GRASSROOTS_CELL).order_by("pk")[:6])
+    grassroots_cells = list(block.descendants().filter(kind=OrganizationKind.GRASSROOTS_CELL).order_by("pk")[:POOL])
     if not committees or not plans.get(Scheme.FOUR_GOODS):
         return {}
     committee = committees[0]
-    sub_cells = list(committee.descendants().filter(kind=OrganizationKind.SUBORDINATE_CELL).order_by("pk")[:6])
+    sub_cells = list(committee.descendants().filter(kind=OrganizationKind.SUBORDINATE_CELL).order_by("pk")[:POOL])
     standing = _user(Role.STANDING_COMMITTEE, block)
     org_board = _user(Role.ORGANIZATION_BOARD, block)
     propaganda = _user(Role.PROPAGANDA_BOARD, block)
@@ -81,13 +137,17 @@ def populate(block, rng):
     # 1. Four-goods 2024 of the first committee's subordinate cells: registered in bulk, decided by
     #    the committee itself (SCHEMES §3.3).
     four_goods = plans[Scheme.FOUR_GOODS]
-    created, _skipped = services.registrations_bulk_create(
-        user=committee_staff, plan=four_goods, year=2024, committee=committee, cells=sub_cells
-    )
-    committee_users = {"registrant": committee_staff, "grassroots": committee_staff, "board": committee_staff}
     plan_of_states = ["recognized", "returned", "grassroots", "submitted", "draft", "recognized"]
+    arranged = _arrange(
+        sub_cells, plan_of_states, {"recognized"}, _eligible_ids(sub_cells, Scheme.FOUR_GOODS, 2024, four_goods)
+    )
+    created, _skipped = services.registrations_bulk_create(
+        user=committee_staff, plan=four_goods, year=2024, committee=committee, cells=[c for c, _t in arranged]
+    )
+    by_cell = {r.organization_id: r for r in created}
+    committee_users = {"registrant": committee_staff, "grassroots": committee_staff, "board": committee_staff}
     committee_recognized = []
-    for registration, target in zip(created, plan_of_states, strict=False):
+    for registration, target in [(by_cell[c.pk], t) for c, t in arranged if c.pk in by_cell]:
         if target == "draft":
             continue
         _walk(registration, ["submit"], committee_users)
@@ -108,6 +168,7 @@ def populate(block, rng):
                 registration=registration,
                 user=committee_staff,
                 comment="Đạt chi bộ bốn tốt.",
+                override_reason=_override_for(registration, "four_goods_committee"),
                 issued_on=DECIDED_ON,
                 signer_title="BÍ THƯ",
                 render=False,
@@ -117,15 +178,18 @@ def populate(block, rng):
 
     # 2. Four-goods 2024 of grassroots cells: the block's organization board appraises, the
     #    standing committee decides in conference with one collective decision.
+    states = ["decide", "reject", "board", "submitted", "draft", "decide"]
+    arranged = _arrange(
+        grassroots_cells, states, {"decide"}, _eligible_ids(grassroots_cells, Scheme.FOUR_GOODS, 2024, four_goods)
+    )
     cell_registrations = []
-    for cell in grassroots_cells:
+    for cell, target in arranged:
         secretary = _user(Role.CELL_SECRETARY, cell)
         cell_registrations.append(
-            services.registration_create(user=secretary, plan=four_goods, year=2024, organization=cell)
+            (services.registration_create(user=secretary, plan=four_goods, year=2024, organization=cell), target)
         )
-    states = ["decide", "reject", "board", "submitted", "draft", "decide"]
     to_recognize, to_reject = [], {}
-    for registration, target in zip(cell_registrations, states, strict=False):
+    for registration, target in cell_registrations:
         if target == "draft":
             continue
         board_users = {"registrant": _user(Role.CELL_SECRETARY, registration.organization), "board": org_board}
@@ -147,7 +211,10 @@ def populate(block, rng):
             signer_title="BÍ THƯ",
             signer_name=person_name(standing),
         )
-        services.conference_decide(conference=conference, user=standing, recognize=to_recognize, reject=to_reject)
+        overrides = {r.pk: _override_for(r, "four_goods_conference") for r in to_recognize}
+        services.conference_decide(
+            conference=conference, user=standing, recognize=to_recognize, reject=to_reject, overrides=overrides
+        )
         services.conference_generate_decisions(conference=conference, user=standing)  # renders one PDF
 
     # 3. Model cell 2025: one recognized by a single decision, one recognized then revoked.
@@ -155,11 +222,20 @@ def populate(block, rng):
     if model_cell and len(sub_cells) >= 2:
         chain = {"registrant": committee_staff, "grassroots": committee_staff, "board": org_board}
         model_regs = []
-        for cell in committees[-1].descendants().filter(kind=OrganizationKind.SUBORDINATE_CELL).order_by("pk")[:2]:
-            grassroots_staff = _user(Role.GRASSROOTS_STAFF, committees[-1]) or committee_staff
+        # The committee whose cells the engine finds eligible model cells, if the block has one.
+        model_committee, pool, eligible = committees[-1], [], set()
+        for candidate in [committees[-1]] + [c for c in _committees_of(block) if c.pk != committees[-1].pk]:
+            cells = list(candidate.descendants().filter(kind=OrganizationKind.SUBORDINATE_CELL).order_by("pk")[:POOL])
+            found = _eligible_ids(cells, Scheme.MODEL_CELL, 2025, model_cell)
+            if not pool or found:
+                model_committee, pool, eligible = candidate, cells, found
+            if found:
+                break
+        for cell, _target in _arrange(pool, ["recognized", "recognized"], {"recognized"}, eligible):
+            grassroots_staff = _user(Role.GRASSROOTS_STAFF, model_committee) or committee_staff
             chain.update(registrant=grassroots_staff, grassroots=grassroots_staff)
             registration = services.registration_create(
-                user=grassroots_staff, plan=model_cell, year=2025, organization=cell, registrant=committees[-1]
+                user=grassroots_staff, plan=model_cell, year=2025, organization=cell, registrant=model_committee
             )
             model_regs.append(_walk(registration, ["submit", "grassroots", "board"], chain))
         for registration in model_regs:
@@ -167,6 +243,7 @@ def populate(block, rng):
                 registration=registration,
                 user=standing,
                 comment="Đạt chi bộ kiểu mẫu.",
+                override_reason=_override_for(registration, "model_cell"),
                 issued_on=datetime.date(2025, 3, 20),
                 signer_name=person_name(standing),
                 render=False,

@@ -60,3 +60,60 @@ def snapshot_for(registration):
     data.setdefault("summary", str(getattr(result, "summary", "")))
     data["computed_at"] = timezone.now().isoformat()
     return data
+
+
+# --------------------------------------------------------------------------- decisions follow verdicts (issue 12)
+
+FAILING_STATUSES = ("not_met", "missing_data")  # criteria.results NOT_MET, MISSING
+
+
+def is_eligible(snapshot):
+    """True only when the engine answered and said eligible; a failed engine is not a pass."""
+    return bool(snapshot) and snapshot.get("available", True) and snapshot.get("eligible") is True
+
+
+def unmet_criteria(snapshot):
+    """The criteria a snapshot fails, as Vietnamese labels "G3 Title" ("(thiếu số liệu)" when the
+    data is missing); the reasons themselves are on the page beside the verdict."""
+    lines = []
+    for criterion in (snapshot or {}).get("criteria") or []:
+        status = criterion.get("status")
+        if status in FAILING_STATUSES:
+            line = f"{criterion.get('code', '')} {criterion.get('title', '')}".strip().rstrip(".")
+            if status == "missing_data":
+                line = _("%(criterion)s (thiếu số liệu)") % {"criterion": line}
+            lines.append(line)
+    return lines
+
+
+def verdict_text(snapshot):
+    """Why the verdict is not eligible, in one Vietnamese sentence (unmet criteria, or the engine's failure)."""
+    if snapshot and snapshot.get("available") is False:
+        return snapshot.get("summary") or _("Không tính được kết quả tiêu chí.")
+    unmet = unmet_criteria(snapshot)
+    if unmet:
+        # Each item may end with the reason's own full stop: no second one after the last.
+        return _("Tiêu chí chưa đạt: %(list)s.") % {"list": "; ".join(unmet).rstrip(".")}
+    return (snapshot or {}).get("summary") or _("Kết quả đối chiếu tiêu chí: chưa đủ điều kiện.")
+
+
+def snapshot_time(snapshot):
+    """When a snapshot was computed (its `computed_at`), as an aware datetime or None."""
+    from django.utils.dateparse import parse_datetime
+
+    value = (snapshot or {}).get("computed_at")
+    return parse_datetime(value) if isinstance(value, str) else None
+
+
+def facts_changed_at(registration):
+    """When a fact the registration's verdict reads last changed (criteria.verdicts), or None."""
+    from criteria import verdicts
+
+    return verdicts.facts_changed_at(
+        registration.organization_id, registration.scheme, assessed_year(registration.scheme, registration.year)
+    )
+
+
+def is_stale(moment, changed_at):
+    """A snapshot taken at `moment` is older than the facts when they changed after it."""
+    return moment is not None and changed_at is not None and changed_at > moment

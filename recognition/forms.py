@@ -61,7 +61,12 @@ class BulkRegistrationForm(forms.Form):
 
 
 class ActionForm(forms.Form):
-    """One button of the registration page: the action (a name of the workflow table) and its comment."""
+    """One button of the registration page: the action (a name of the workflow table) and its comment.
+
+    Recognizing issues a numbered decision: the decider confirms having seen its preview
+    (`confirm_decision`). When the verdict recomputed now is not eligible the decider writes why
+    the subject is recognized anyway (`override_reason`); whether one is needed is decided by
+    the transition service on the stored registration, which reports a missing one on this field."""
 
     action = forms.ChoiceField(choices=[(a.name, a.label) for a in ACTIONS.values()], label=_("Thao tác"))
     comment = forms.CharField(
@@ -69,6 +74,19 @@ class ActionForm(forms.Form):
     )
     attachment = forms.FileField(label=_("Tệp đính kèm"), required=False)
     commend = forms.BooleanField(label=_("Biểu dương tiêu biểu"), required=False)
+    override_reason = forms.CharField(
+        label=_("Lý do công nhận dù chưa đủ điều kiện"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3, "aria-required": "true"}),
+    )
+    confirm_decision = forms.BooleanField(
+        label=_("Tôi đã xem bản xem trước quyết định và xác nhận ban hành quyết định có số"), required=False
+    )
+
+    CONFIRM_MISSING = _(
+        "Hãy xem bản xem trước quyết định và đánh dấu xác nhận trước khi công nhận, ban hành quyết định."
+    )
 
 
 class YearField(forms.IntegerField):

@@ -56,3 +56,52 @@ def registrations(*, grassroots, year, plans, **_context):
         "note": _("Giá trị là số đăng ký bình quân; danh sách chi tiết là các đảng bộ cơ sở."),
         "unit": "per_committee",
     }
+
+
+def recognized_over_verdict(*, cells, grassroots, year, **_context):
+    """Recognitions of `year` in the subtree made although the verdict recomputed at the decision
+    said "not eligible", each with its written reason (issue 12: decisions follow verdicts).
+
+    A count, not a rate to reach (`unit` "count"): the value is the number of overridden
+    recognitions, the denominator all the year's recognitions in the subtree; there is no target
+    (every override needs its own reason). `counted` are the organizations of the overridden
+    recognitions, `not_counted` those recognized on an eligible verdict.
+    """
+    ids = {o.pk for o in cells} | {o.pk for o in grassroots}
+    recognized = list(
+        Registration.objects.filter(year=year, state=State.RECOGNIZED, organization_id__in=sorted(ids)).values_list(
+            "organization_id", "recognized_over_verdict"
+        )
+    )
+    over = sorted({pk for pk, flag in recognized if flag})
+    total = len(recognized)
+    overridden = sum(1 for _pk, flag in recognized if flag)
+    return {
+        "code": "recognized_over_verdict",
+        "title": _("Công nhận vượt kết quả đối chiếu tiêu chí (công nhận dù chưa đủ điều kiện)"),
+        "section": "[SCHEMES §5]",
+        "numerator": overridden,
+        "denominator": total,
+        "value": overridden,
+        "target": None,
+        "strict": False,
+        "target_text": _("không đặt chỉ tiêu; mỗi trường hợp phải ghi rõ lý do"),
+        "met": None,
+        "counted": over,
+        "not_counted": sorted({pk for pk, _flag in recognized} - set(over)),
+        "note": _("Số trường hợp được công nhận dù kết quả đối chiếu tiêu chí lúc quyết định là chưa đủ điều kiện."),
+        "unit": "count",
+        # The ids are the organizations recognized (cells and committees), not the cells of a rate:
+        # the dashboard does not compare grassroots organizations on it (criteria.indicators.parts).
+        "subjects": "organizations",
+    }
+
+
+def version():
+    """Changes with every move of a registration (the registered indicators read registrations):
+    criteria.indicators.figures_version() joins it to the verdicts' version."""
+    from django.db.models import Max
+
+    from .models import Transition
+
+    return str(Transition.objects.aggregate(latest=Max("at"))["latest"])

@@ -129,6 +129,10 @@ class Registration(TransitionMethods, FSMModelMixin, models.Model):
         verbose_name=_("quyết định hủy bỏ"),
     )
     eligibility = models.JSONField(_("kết quả đánh giá tiêu chí gần nhất"), default=dict, blank=True)
+    # Recognized although the verdict recomputed at the decision said "not eligible" (issue 12):
+    # kept here so lists mark it without reading the transitions; who and when are on the Transition.
+    recognized_over_verdict = models.BooleanField(_("công nhận dù chưa đủ điều kiện"), default=False)
+    override_reason = models.TextField(_("lý do công nhận dù chưa đủ điều kiện"), blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("người tạo")
     )
@@ -249,6 +253,8 @@ class Transition(models.Model):
     comment = models.TextField(_("ý kiến"), blank=True)
     eligibility = models.JSONField(_("kết quả đánh giá tiêu chí tại thời điểm này"), default=dict)
     eligible = models.BooleanField(_("đủ điều kiện"), null=True)
+    overrode_verdict = models.BooleanField(_("vượt kết quả đối chiếu tiêu chí"), default=False)
+    override_reason = models.TextField(_("lý do công nhận dù chưa đủ điều kiện"), blank=True)
 
     objects = TransitionQuerySet.as_manager()
 

@@ -39,15 +39,18 @@ def subject_label(registration):
     return registration.organization.name
 
 
-def decision_context(decision):
+def decision_context(decision, registrations=None, preview=False):
+    """The decision's template context; `registrations` and `preview` for a decision not yet
+    numbered nor saved (the decider's preview before issuing, issue 12)."""
     issuer = decision.issuer
     body = issuing_body(issuer)
     revocation = decision.kind == DecisionKind.REVOCATION
-    registrations = list(
-        (decision.revoked_registrations if revocation else decision.registrations)
-        .select_related("organization", "member")
-        .order_by("organization__path", "pk")
-    )
+    if registrations is None:
+        registrations = list(
+            (decision.revoked_registrations if revocation else decision.registrations)
+            .select_related("organization", "member")
+            .order_by("organization__path", "pk")
+        )
     first = registrations[0] if registrations else None
     recognized_as = RECOGNIZED_AS[decision.scheme] % {
         "year": decision.recognition_year,
@@ -74,8 +77,14 @@ def decision_context(decision):
             _("Căn cứ kết luận của Hội nghị Ban Thường vụ %(body)s %(date)s;")
             % {"body": body, "date": long_date(decision.conference.held_on)}
         )
+    code = issuer.code
+    number_text = (
+        (f"……-QĐ/{code}" if code else "……-QĐ") if preview or decision.number is None else decision.display_number
+    )
     return {
         "decision": decision,
+        "preview": preview,
+        "number_text": number_text,
         "superior": superior_body(issuer, plan),
         "issuer_body": body.upper(),
         "issuer_body_name": body,
@@ -98,6 +107,14 @@ def decision_context(decision):
 def render_decision(decision):
     """The decision as PDF bytes: single, collective with an annex table, or revocation."""
     return _html_to_pdf(render_to_string("recognition/pdf/decision.html", decision_context(decision)))
+
+
+def render_decision_preview(decision, registrations, verdict_note=""):
+    """An unsaved, unnumbered decision as PDF bytes, marked as a preview (issue 12); `verdict_note`:
+    why the verdict is not eligible, printed in the preview's banner only."""
+    context = decision_context(decision, registrations=registrations, preview=True)
+    context["verdict_note"] = verdict_note
+    return _html_to_pdf(render_to_string("recognition/pdf/decision.html", context))
 
 
 def render_registration_report(context):
@@ -137,6 +154,8 @@ def recognition_list_context(*, rows, scheme, year, issuer, organization=None, t
     return {
         **heading,
         "rows": rows,
+        # Recognized over a verdict that found them not eligible: marked (*) with a note (issue 12).
+        "overridden": any(r.recognized_over_verdict for r in rows),
         "scheme": dict(Scheme.choices)[scheme],
         "year": year,
         "organization": organization,

@@ -27,6 +27,7 @@ class RecognitionListResource(SheetResourceMixin, resources.ModelResource):
     decision_number = fields.Field(column_name="Số quyết định")
     decision_date = fields.Field(column_name="Ngày quyết định")
     commended_text = fields.Field(column_name="Biểu dương tiêu biểu")
+    override_text = fields.Field(column_name="Công nhận dù chưa đủ điều kiện (lý do)")
 
     class Meta:
         model = Registration
@@ -41,6 +42,7 @@ class RecognitionListResource(SheetResourceMixin, resources.ModelResource):
             "decision_number",
             "decision_date",
             "commended_text",
+            "override_text",
         )
         export_order = fields
 
@@ -76,6 +78,10 @@ class RecognitionListResource(SheetResourceMixin, resources.ModelResource):
 
     def dehydrate_commended_text(self, obj):
         return "Tiêu biểu" if obj.commended else ""
+
+    def dehydrate_override_text(self, obj):
+        """Recognized over a verdict that found the subject not eligible: the reason written (issue 12)."""
+        return obj.override_reason if obj.recognized_over_verdict else ""
 
 
 class RegistrationReportResource(SheetResourceMixin, resources.ModelResource):

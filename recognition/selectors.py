@@ -1,12 +1,13 @@
 """Reads of the recognition workflow, always through the scoped querysets (registry/scoping.py)."""
 
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 
-from criteria.models import Scheme
+from criteria.models import Scheme, Verdict
 from registry.models import Organization
 from registry.scoping import APPRAISE_BOARD, APPRAISE_GRASSROOTS, DECIDE, REGISTER, VIEW, is_unrestricted
 
 from . import params
+from .eligibility import assessed_year, is_stale, snapshot_time
 from .models import Conference, Decision, Registration, State, SubjectKind
 from .services.policy import allowed_actions, next_step
 
@@ -66,6 +67,28 @@ def review_queue(user, *, scheme=None, year=None, state=None, late=None):
     return rows
 
 
+def mark_stale_snapshots(registrations):
+    """Set `snapshot_stale` on each registration whose last eligibility snapshot is older than the
+    facts it was computed from (criteria Verdict.facts_changed_at), in one query (issue 12)."""
+    registrations = list(registrations)
+    if not registrations:
+        return registrations
+    keys = {(r.organization_id, r.scheme, assessed_year(r.scheme, r.year)) for r in registrations}
+    condition = Q()
+    for organization_id, scheme, year in keys:
+        condition |= Q(organization_id=organization_id, scheme=scheme, year=year)
+    changed = {
+        (organization_id, scheme, year): at
+        for organization_id, scheme, year, at in Verdict.objects.filter(
+            condition, facts_changed_at__isnull=False
+        ).values_list("organization_id", "scheme", "year", "facts_changed_at")
+    }
+    for r in registrations:
+        at = changed.get((r.organization_id, r.scheme, assessed_year(r.scheme, r.year)))
+        r.snapshot_stale = is_stale(snapshot_time(r.eligibility), at)
+    return registrations
+
+
 def decider_organizations(user):
     """Organizations where the user acts as the deciding body."""
     if is_unrestricted(user):
@@ -91,6 +114,23 @@ def conference_candidates(conference):
 
 def decisions_for(user):
     return Decision.objects.visible_to(user).select_related("issuer", "plan")
+
+
+def with_overrides(decisions):
+    """Decisions annotated `overridden`: one of the subjects they recognize was recognized over a
+    verdict that found it not eligible (issue 12)."""
+    over = Registration.objects.filter(decision=OuterRef("pk"), recognized_over_verdict=True)
+    return decisions.annotate(overridden=Exists(over))
+
+
+def overridden_count(user, *, year=None, subtree=None):
+    """How many recognitions in the user's reach were made over a not-eligible verdict (issue 12)."""
+    qs = Registration.objects.visible_to(user).filter(state=State.RECOGNIZED, recognized_over_verdict=True)
+    if year:
+        qs = qs.filter(year=year)
+    if subtree is not None:
+        qs = qs.filter(organization__path__startswith=subtree.path)
+    return qs.count()
 
 
 def recognition_list(user, *, scheme, year, subtree=None):

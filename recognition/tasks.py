@@ -9,12 +9,21 @@ from registry.outbox import retrying_database_errors
 @shared_task
 @retrying_database_errors
 def render_decision_pdf(decision_id):
-    """Idempotent; a lost database connection runs it again (issue 13: the outbox sent it already)."""
+    """Idempotent; a lost database connection runs it again (issue 13: the outbox sent it already).
+
+    Delivery is at least once (a message taken but not started when Redis restarts comes back after
+    the visibility timeout): the decision's row is locked while its PDF is checked and written, so two
+    deliveries never write two files. Returns "<id> rendered" or "<id> kept" (the worker's log)."""
+    from django.db import transaction
+
     from .models import Decision
     from .services import decision_render_pdf
 
-    decision_render_pdf(decision=Decision.objects.get(pk=decision_id))
-    return decision_id
+    with transaction.atomic():
+        decision = Decision.objects.select_for_update().get(pk=decision_id)
+        had_pdf = bool(decision.pdf)
+        decision_render_pdf(decision=decision)
+    return f"{decision_id} {'kept' if had_pdf else 'rendered'}"
 
 
 @shared_task

@@ -9,6 +9,7 @@ urlpatterns = [
     path("recognition/bulk/", views.registration_bulk, name="registration_bulk"),
     path("recognition/r/<int:pk>/", views.registration_detail, name="registration_detail"),
     path("recognition/r/<int:pk>/action/", views.registration_action, name="registration_action"),
+    path("recognition/r/<int:pk>/preview.pdf", views.registration_preview, name="registration_preview"),
     path("recognition/r/<int:pk>/evidence/", views.evidence_upload, name="evidence_upload"),
     path("recognition/evidence/<int:pk>/", views.evidence_download, name="evidence_download"),
     path("recognition/queue/", views.review_queue, name="review_queue"),

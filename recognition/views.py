@@ -13,9 +13,9 @@ from django.views.decorators.http import require_POST
 from criteria.models import Plan, Scheme
 from registry import outbox
 from registry.models import Organization
-from registry.scoping import REGISTER, can_anywhere
+from registry.scoping import DECIDE, REGISTER, can, can_anywhere
 
-from . import params, selectors
+from . import eligibility, params, selectors
 from .forms import (
     ActionForm,
     BulkRegistrationForm,
@@ -114,8 +114,22 @@ def _registration_for(request, pk):
 
 
 def _detail(request, registration, *, form=None, status=200):
-    """The registration page; its action buttons are the table's rows open to this user now."""
+    """The registration page; its action buttons are the table's rows open to this user now.
+
+    Issue 12: a decider who may recognize sees the verdict recomputed now (and the override
+    reason field when it is not eligible) and the link to the decision's preview; every viewer
+    sees an override with its reason, who and when, and each snapshot older than the facts it
+    was computed from is marked stale (criteria.verdicts.facts_changed_at)."""
     actions = policy.allowed_actions(request.user, registration)
+    can_recognize = any(a.name == "recognize" for a in actions)
+    transition_rows = list(
+        registration.transitions.select_related("actor", "acting_for").prefetch_related("attachments")
+    )
+    changed_at = eligibility.facts_changed_at(registration)
+    for row in transition_rows:
+        row.stale = eligibility.is_stale(row.at, changed_at)
+    override = next((row for row in reversed(transition_rows) if row.overrode_verdict), None)
+    verdict = eligibility.snapshot_for(registration) if can_recognize else None
     return render(
         request,
         "recognition/registration_detail.html",
@@ -123,14 +137,17 @@ def _detail(request, registration, *, form=None, status=200):
             "registration": registration,
             "actions": actions,
             "action_form": form or ActionForm(),
-            "transitions": registration.transitions.select_related("actor", "acting_for").prefetch_related(
-                "attachments"
-            ),
+            "transitions": transition_rows,
+            "override": override,
+            "snapshot_stale": eligibility.is_stale(eligibility.snapshot_time(registration.eligibility), changed_at),
+            "verdict": verdict,
+            "needs_override": verdict is not None and not eligibility.is_eligible(verdict),
+            "verdict_text": eligibility.verdict_text(verdict) if verdict is not None else "",
             "evidence_files": registration.evidence_files.all(),
             "next_step": policy.next_step(registration),
             "evidence_form": EvidenceForm(),
             "can_add_evidence": policy.may_register(request.user, registration),
-            "can_recognize": any(a.name == "recognize" for a in actions),
+            "can_recognize": can_recognize,
             "show_commend": registration.scheme == Scheme.FOUR_GOODS
             and registration.subject_kind == SubjectKind.ORGANIZATION,
         },
@@ -155,6 +172,15 @@ def registration_action(request, pk):
     if not form.is_valid():
         return _detail(request, registration, form=form, status=400)
     data = form.cleaned_data
+    if data["action"] == "recognize" and not data["confirm_decision"]:
+        # Checked once the table allows the move (a wrong state still answers 409, a wrong actor 403).
+        if any(a.name == "recognize" for a in policy.allowed_actions(request.user, registration)):
+            form.add_error("confirm_decision", ActionForm.CONFIRM_MISSING)
+            if not data["override_reason"].strip() and not eligibility.is_eligible(
+                eligibility.snapshot_for(registration)
+            ):
+                form.add_error("override_reason", _("Cần ghi rõ lý do công nhận dù chưa đủ điều kiện."))
+            return _detail(request, registration, form=form, status=400)
     try:
         transitions.registration_transition(
             registration=registration,
@@ -163,6 +189,7 @@ def registration_action(request, pk):
             comment=data["comment"],
             attachments=[data["attachment"]] if data["attachment"] else [],
             commend=data["commend"],
+            override_reason=data["override_reason"],
         )
     except TransitionConflict as exc:
         messages.error(request, _error_text(exc))
@@ -179,6 +206,22 @@ def registration_action(request, pk):
         return _detail(request, registration, form=form, status=400)
     messages.success(request, _("Đã thực hiện: %(action)s.") % {"action": ACTIONS[data["action"]].label})
     return redirect("recognition:registration_detail", pk=pk)
+
+
+@login_required
+def registration_preview(request, pk):
+    """The decision that recognizing would issue, as a PDF marked as a preview: not numbered, not
+    saved, no number taken (issue 12). For the deciders over the subject's organization (DECIDE);
+    out of scope answers 404 like every registration page."""
+    registration = _registration_for(request, pk)
+    if not can(request.user, DECIDE, registration.organization):
+        raise PermissionDenied(_("Bạn không có thẩm quyền công nhận đăng ký này."))
+    content = decisions.decision_preview(
+        registration=registration, user=request.user, commend=request.GET.get("commend") == "1"
+    )
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="xem-truoc-quyet-dinh-{registration.pk}.pdf"'
+    return response
 
 
 @login_required
@@ -246,6 +289,7 @@ def review_queue(request):
         state=data.get("state") or None,
         late=data.get("late"),
     )
+    selectors.mark_stale_snapshots(rows)
     offered = {action for row in rows for action in row.actions}
     return render(
         request,
@@ -301,19 +345,23 @@ def conference_detail(request, pk):
             for i in reject_ids
             if i in candidates and i not in recognize_ids
         }
+        overrides = {candidates[i].pk: request.POST.get(f"override_{i}", "") for i in recognize_ids if i in candidates}
         done, errors = conferences.conference_decide(
             conference=conference,
             user=request.user,
             recognize=[candidates[i] for i in recognize_ids if i in candidates],
             commend=[candidates[i] for i in commend_ids if i in candidates],
             reject=reasons,
+            overrides=overrides,
         )
         if done:
             messages.success(request, _("Đã quyết định %(n)d đăng ký.") % {"n": len(done)})
         for registration, text in errors:
             messages.error(request, f"{registration.subject_name}: {text}")
         return redirect("recognition:conference_detail", pk=pk)
-    candidates = list(selectors.conference_candidates(conference))
+    candidates = selectors.mark_stale_snapshots(selectors.conference_candidates(conference))
+    for candidate in candidates:  # from the last snapshot (or a stale one); the service recomputes it
+        candidate.needs_override = candidate.snapshot_stale or not eligibility.is_eligible(candidate.eligibility)
     decided = conference.registrations.select_related("organization", "decision", "member").order_by(
         "state", "organization__path"
     )
@@ -373,7 +421,13 @@ def conference_status(request, pk):
 
 @login_required
 def decision_list(request):
-    return render(request, "recognition/decision_list.html", {"decisions": selectors.decisions_for(request.user)[:200]})
+    """Decisions in reach; those recognizing a subject over its verdict are marked (issue 12)."""
+    decisions_shown = selectors.with_overrides(selectors.decisions_for(request.user))[:200]
+    return render(
+        request,
+        "recognition/decision_list.html",
+        {"decisions": decisions_shown, "overridden_count": sum(1 for d in decisions_shown if d.overridden)},
+    )
 
 
 @login_required
@@ -423,7 +477,8 @@ def recognition_lists(request):
             response["Content-Disposition"] = f'attachment; filename="{stem}.pdf"'
             return response
         rows = list(qs)
-    return render(request, "recognition/recognition_lists.html", {"form": form, "rows": rows})
+    overridden = sum(1 for r in rows or () if r.recognized_over_verdict)  # marked in the list (issue 12)
+    return render(request, "recognition/recognition_lists.html", {"form": form, "rows": rows, "overridden": overridden})
 
 
 @login_required

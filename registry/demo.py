@@ -2,7 +2,8 @@
 
 `build_block(seed, size)` creates the organization tree, members with plausible
 Vietnamese names, memberships (with some transfers), mass organizations, yearly
-ratings 2019–2025, attestations and the demo users, one per role. Everything is
+ratings 2017–2025 (a grassroots cell's five-year window of 2021 is complete), attestations
+and the demo users, one per role. Everything is
 written with bulk_create so that the province size (4,000 cells, 90,000 members)
 builds in a reasonable time for benchmarks.
 """
@@ -36,12 +37,12 @@ from .models import (
 )
 
 DEMO_PASSWORD = "demo@2025"
-RATING_YEARS = range(2019, 2026)
+RATING_YEARS = range(2017, 2026)
 ATTESTATION_YEARS = range(2021, 2026)
 
 # How well a demo cell works, shared by every app's demo step so that ratings, attestations,
 # meetings and yearly facts tell one story (issue 12): "model" cells meet every model-cell
-# criterion [000 §II] every year; "near" cells miss exactly one (a near miss with a gap report);
+# criterion [000 §II] every year; "near" cells miss exactly one, every year (a near miss with a gap report);
 # "strong" and "good" cells are mostly four-goods [002 §II] but not model cells; "weak" ones lag.
 PROFILES = (("model", 6), ("near", 4), ("strong", 10), ("good", 42), ("normal", 30), ("weak", 8))
 NEAR_MISS_KINDS = ("rating", "handbook", "mass_org", "speakers")
@@ -67,6 +68,12 @@ def profile_of(organization, seed=2025):
     if organization.kind not in (OrganizationKind.GRASSROOTS_CELL, OrganizationKind.SUBORDINATE_CELL):
         return "normal"
     return _profile_from_code(organization.code, seed)
+
+
+def late_model(organization):
+    """Whether a "model" cell became one late: EXCELLENT only from LATE_MODEL_FROM, so its first
+    windows are one EXCELLENT year short (G1) and the block's model-cell share rises to 2025."""
+    return zlib.crc32(f"late:{organization.code}".encode()) % 2 == 0
 
 
 def near_miss_kind(organization):
@@ -290,7 +297,13 @@ MEMBER_RATINGS = {
 }
 # The one cell-year in which every member's four-goods self-assessment is clean [002 §II.1.4].
 FOUR_GOODS_CLEAN = {"strong": 0.9, "good": 0.8, "normal": 0.6, "weak": 0.35}
-NEAR_MISS_YEAR = 2024  # inside the assessment years of both 2024 and 2025 [000 §IV.1]
+# A near miss's one lapse recurs every year, so every year's window holds it [000 §IV.1].
+NEAR_MISS_YEARS = ATTESTATION_YEARS
+LATE_MODEL_FROM = 2021  # a late model cell's first EXCELLENT year (see late_model)
+# Share of the grassroots committees that run a year "tight" (drawn anew each year): every cell
+# under them keeps its members' four-goods self-assessments clean that year, so the committee
+# can pass FG4 [002 §II.2]; elsewhere one lapse in a dozen cells would always sink it.
+COMMITTEE_TIGHT_SHARE = 0.5
 
 
 def _perfect(profile):
@@ -302,16 +315,20 @@ def _organization_levels(rng, org, profile):
 
     A model cell is GOOD or better every year and EXCELLENT in all years but one, so every
     window has enough EXCELLENT years [000 §II.1(1)]: 3 years with 2 for a subordinate cell,
-    5 with 3 for a grassroots cell. A "rating" near miss has one EXCELLENT year too few.
+    5 with 3 for a grassroots cell. A "rating" near miss has one EXCELLENT year too few in
+    every window ending 2021–2025. A late model cell is EXCELLENT from LATE_MODEL_FROM only:
+    a model cell from 2022 (subordinate) or 2023 (grassroots), a G1 near miss before.
     """
+    if profile == "model" and late_model(org):
+        return {y: RatingLevel.EXCELLENT if y >= LATE_MODEL_FROM else RatingLevel.GOOD for y in RATING_YEARS}
     if _perfect(profile) and not (profile == "near" and near_miss_kind(org) == "rating"):
         good_year = rng.choice(list(RATING_YEARS))
         return {y: RatingLevel.GOOD if y == good_year else RatingLevel.EXCELLENT for y in RATING_YEARS}
     if profile == "near":
         if org.kind == OrganizationKind.GRASSROOTS_CELL:
-            excellent = {2019, 2021, 2023}  # 2 in 2020–2024 and in 2021–2025: 3 needed
+            excellent = {2017, 2019, 2022, 2024}  # 2 in every five years 2017–2021 … 2021–2025: 3 needed
         else:
-            excellent = {2019, 2020, 2023}  # 1 in 2022–2024 and in 2023–2025: 2 needed
+            excellent = {2017, 2020, 2023}  # 1 in every three years 2019–2021 … 2023–2025: 2 needed
         return {y: RatingLevel.EXCELLENT if y in excellent else RatingLevel.GOOD for y in RATING_YEARS}
     levels = {}
     for year in RATING_YEARS:
@@ -397,7 +414,7 @@ def build_block(seed=2025, size="block", *, with_users=True):
                 parent=parent,
                 kind=OrganizationKind.SUBORDINATE_CELL,
                 name=f"Chi bộ {unit}{f' {round_no + 1}' if round_no else ''}",
-                code=f"CB{index + 1}",
+                code=f"CB{len(grassroots) + index + 1}",  # after the grassroots ones: codes are unique
                 unit_type=parent.unit_type,
                 place_name="Yên Bái",
                 head_is_secretary=rng.random() < 0.97,
@@ -408,6 +425,7 @@ def build_block(seed=2025, size="block", *, with_users=True):
 
     cells = [org for org in grassroots if org.kind == OrganizationKind.GRASSROOTS_CELL] + subordinate
     strength = {cell.pk: _profile_from_code(cell.code, seed) for cell in cells}
+    _ensure_success_path(cells, strength)
     for org in committees + partials:
         strength[org.pk] = "normal"
     _profiles.clear()
@@ -420,6 +438,18 @@ def build_block(seed=2025, size="block", *, with_users=True):
     if with_users:
         create_demo_users(province, block, committees, cells)
     return block
+
+
+def _ensure_success_path(cells, strength):
+    """Even the smallest demo shows a model cell and a near miss (issue 12): where the hash gave
+    none, the first "good" cells (else the first others) take those profiles. The block's
+    profiles come from the hash alone."""
+    for wanted in ("model", "near"):
+        if wanted in strength.values():
+            continue
+        spare = [c for c in cells if strength[c.pk] == "good"] or [c for c in cells if not _perfect(strength[c.pk])]
+        if spare:
+            strength[spare[0].pk] = wanted
 
 
 def _members_and_memberships(rng, names, cells, total, strength):
@@ -513,7 +543,7 @@ def _ratings(rng, organizations, strength):
                 # At least half EXCELLENT, none below GOOD [000 §II.1(3)]; the first union of a
                 # "mass_org" near miss slips to PASS in one year.
                 level = RatingLevel.EXCELLENT if index % 2 == 0 or rng.random() < 0.5 else RatingLevel.GOOD
-                if near_g3 and year == NEAR_MISS_YEAR:
+                if near_g3 and year in NEAR_MISS_YEARS:
                     level = RatingLevel.PASS
             else:
                 level = _weighted(
@@ -532,8 +562,9 @@ def _attestations(rng, cells, strength):
     """Members' yearly attestations and the cells' type-specific criteria [000 §II.1(4)–(7), §II.2; 002 §II.1.4].
 
     In a model cell everyone meets everything every year; a "handbook" near miss has one member
-    without a handbook in one year. Elsewhere a cell-year is clean on the four-goods fields
-    with a profile's probability, and the model-cell-only fields lapse now and then.
+    without a handbook every year. Elsewhere a cell-year is clean on the four-goods fields
+    with a profile's probability, or because its grassroots committee ran a tight year
+    (COMMITTEE_TIGHT_SHARE), and the model-cell-only fields lapse now and then.
     """
     perfect_members = set()
     for member_id, cell_id in Membership.objects.values_list("member_id", "cell_id"):
@@ -543,8 +574,18 @@ def _attestations(rng, cells, strength):
     for cell in cells:
         if strength[cell.pk] == "near" and near_miss_kind(cell) == "handbook":
             near_handbook[cell.pk] = None
+    committee_of = {
+        cell.pk: int(cell.path.split(".")[2]) for cell in cells if cell.kind == OrganizationKind.SUBORDINATE_CELL
+    }
+    committees = sorted(set(committee_of.values()))
+    tight = {
+        (committee, year): True
+        for year in ATTESTATION_YEARS
+        for committee in rng.sample(committees, round(len(committees) * COMMITTEE_TIGHT_SHARE))
+    }
     clean = {
-        (cell.pk, year): rng.random() < FOUR_GOODS_CLEAN.get(strength[cell.pk], 1.0)
+        (cell.pk, year): tight.get((committee_of.get(cell.pk), year), False)
+        or rng.random() < FOUR_GOODS_CLEAN.get(strength[cell.pk], 1.0)
         for cell in cells
         for year in ATTESTATION_YEARS
     }
@@ -561,7 +602,7 @@ def _attestations(rng, cells, strength):
                 return sure or rng.random() < p_ok
 
             handbook = flag(0.97)
-            if near_handbook.get(cell_id) == member_id and year == NEAR_MISS_YEAR:
+            if near_handbook.get(cell_id) == member_id and year in NEAR_MISS_YEARS:
                 handbook = False
             attestations.append(
                 MemberAttestation(

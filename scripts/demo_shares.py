@@ -8,6 +8,8 @@ Evaluates every cell of the demo block with criteria.engine.evaluate_all for eac
 and year and prints, per scheme and year, how many cells are eligible, near misses (exactly
 one criterion short) and "missing data"; --detail adds which criteria fail and which are
 missing data. The grassroots committees are counted for four-goods on a line of their own.
+Meeting-quality lines also give the share of cells whose year's meeting quality is good (MQ5,
+the dashboard's indicator: > 85% by 2023, > 95% by 2025 [001 §II.1.2(3)]).
 """
 
 import argparse
@@ -17,6 +19,7 @@ from collections import Counter
 from pathlib import Path
 
 YEARS = range(2021, 2026)
+QUALITY_GOOD = "MQ5"  # the year's meeting quality rated good [001 §II.1.2(3)]
 
 
 def measure(block, years=YEARS):
@@ -42,6 +45,9 @@ def measure(block, years=YEARS):
                     counts["eligible"] += bool(result.eligible)
                     counts["near_miss"] += result.near_miss
                     counts["missing_data"] += result.missing_data
+                    counts["quality_good"] += any(
+                        c.code == QUALITY_GOOD and c.status == engine.MET for c in result.criteria
+                    )
                     for criterion in result.failing:
                         kind = "missing" if criterion.status == engine.MISSING else "fail"
                         counts[f"{kind}:{criterion.code}"] += 1
@@ -56,6 +62,11 @@ def report(figures, detail=False):
         lines.append(
             f"{scheme:<16} {year:>4} {group:<10} {c['subjects']:>4} {c['eligible']:>5} ({share:4.1f}%)"
             f" {c['near_miss']:>10} {c['missing_data']:>8}"
+            + (
+                f"   quality good: {c['quality_good']} ({100.0 * c['quality_good'] / c['subjects']:4.1f}%)"
+                if scheme == "meeting_quality" and c["subjects"]
+                else ""
+            )
         )
         if detail:
             codes = sorted((k, v) for k, v in c.items() if ":" in k)

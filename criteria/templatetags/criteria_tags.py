@@ -39,3 +39,13 @@ def status_label(status):
         "missing_data": _("Thiếu dữ liệu"),
         "not_applicable": _("Không áp dụng"),
     }.get(status, status)
+
+
+@register.filter
+def cited(text):
+    """`text` with its seed references "[000 §…]" citing the documents by number (criteria.citations)."""
+    from criteria.citations import cite, in_force_key
+    from criteria.engine import plans_in_force
+    from criteria.models import Scheme
+
+    return cite(str(text), in_force=in_force_key(plans_in_force(list(Scheme)).values()))

@@ -35,10 +35,13 @@ def conference_create(*, user, authority, plan, year, held_on, title="", signer_
     )
 
 
-def conference_decide(*, conference, user, recognize=(), reject=None, commend=(), comment=""):
+def conference_decide(*, conference, user, recognize=(), reject=None, commend=(), comment="", overrides=None):
     """Decide in bulk: recognize (commended ones last, so the cap counts every passed cell) and
-    reject with reasons {registration_id: reason}. Returns (done, errors) with messages."""
+    reject with reasons {registration: reason}. `overrides` {registration id: reason}: why a subject
+    whose recomputed verdict is not eligible is recognized anyway (without one the transition
+    service refuses it, issue 12). Returns (done, errors) with messages."""
     done, errors = [], []
+    overrides = overrides or {}
     recognize = list(recognize)
     commend_ids = {r.pk for r in commend}
     ordered = [r for r in recognize if r.pk not in commend_ids] + [r for r in recognize if r.pk in commend_ids]
@@ -51,6 +54,7 @@ def conference_decide(*, conference, user, recognize=(), reject=None, commend=()
                 commend=registration.pk in commend_ids,
                 conference=conference,
                 issue_decision=False,
+                override_reason=overrides.get(registration.pk, ""),
             )
             done.append(registration)
         except (ValidationError, PermissionDenied) as exc:

@@ -1,5 +1,7 @@
 """Numbered party decisions and their PDFs (SCHEMES §5, Hướng dẫn 36-HD/VPTW)."""
 
+import copy
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
@@ -127,6 +129,34 @@ def decision_issue(
     return decision
 
 
+def decision_preview(*, registration, user, commend=False, issued_on=None, signer_title="BÍ THƯ", signer_name=""):
+    """The single decision recognizing `registration` as it would be issued now, as PDF bytes:
+    built in memory, never saved, and no number taken from the counter (issue 12: the decider
+    sees it before confirming). The caller checks that `user` may recognize."""
+    from ..eligibility import is_eligible, snapshot_for, verdict_text
+    from ..pdf import render_decision_preview
+
+    issued_on = issued_on or timezone.localdate()
+    subject = copy.copy(registration)
+    subject.commended = bool(commend)
+    decision = Decision(
+        issuer=registration.authority,
+        year=issued_on.year,
+        number=None,
+        kind=DecisionKind.SINGLE,
+        scheme=registration.scheme,
+        plan=registration.plan,
+        recognition_year=registration.year,
+        issued_on=issued_on,
+        subject_line=_subject_line(DecisionKind.SINGLE, [registration]),
+        signer_title=signer_title or "BÍ THƯ",
+        signer_name=signer_name or person_name(user),
+    )
+    snapshot = snapshot_for(registration)
+    note = "" if is_eligible(snapshot) else verdict_text(snapshot)
+    return render_decision_preview(decision, [subject], verdict_note=note)
+
+
 def render_on_commit(decision_id):
     """Render the PDF through Celery after commit; if Redis is away the outbox keeps the task
     and sends it when the broker is back (registry.outbox), so the PDF is never lost."""
@@ -145,6 +175,12 @@ def decision_render_pdf(*, decision, force=False):
         return decision
     content = render_decision(decision)
     filename = f"QD-{decision.number}-{decision.year}-{decision.issuer_id}.pdf"
+    # A file already under this name belongs to no row (this decision has no PDF yet): an attempt
+    # cut short between writing it and recording it (PostgreSQL stopped in between). Replace it
+    # rather than leave it beside a renamed copy.
+    stored_name = decision.pdf.field.generate_filename(decision, filename)
+    if decision.pdf.storage.exists(stored_name):
+        decision.pdf.storage.delete(stored_name)
     decision.pdf.save(filename, ContentFile(content), save=False)
     Decision.objects.filter(pk=decision.pk).update(pdf=decision.pdf.name)
     return decision

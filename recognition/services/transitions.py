@@ -9,6 +9,10 @@ action and conference goes through. In one transaction it:
    wrong actor → `PermissionDenied` (403), missing required comment → `ValidationError` (400);
 3. moves the state machine, saves with `update_fields` (history keeps every version) and
    writes the immutable audit row (`Transition`) with the eligibility snapshot of that moment;
+   Recognizing (or commending) a subject whose eligibility, recomputed at that moment on the
+   stored registration, is not eligible needs an explicit `override_reason`: without one it
+   is refused (`ValidationError` on "override_reason", nothing changes, no number taken); with
+   one the reason is kept on the audit row and the registration is marked (issue 12);
 4. runs the action's effect, if it has one (`EFFECTS`): stamping the submission, checking
    the commendation cap and quotas, numbering a decision; the PDFs are rendered after
    commit (`transaction.on_commit` through registry.outbox).
@@ -26,7 +30,7 @@ from criteria.models import Scheme
 from registry.models import Organization, Rating, RatingLevel
 
 from .. import params
-from ..eligibility import snapshot_for
+from ..eligibility import is_eligible, snapshot_for, verdict_text
 from ..models import DecisionKind, Registration, State, SubjectKind, Transition, TransitionAttachment
 from ..workflow import ACTIONS, refusal, row_for
 from .decisions import create_decision, decision_issue, render_on_commit
@@ -40,8 +44,7 @@ def _locked(registration):
     )
 
 
-def _record(registration, *, action, from_state, user, comment, attachments, acting_for):
-    snapshot = snapshot_for(registration)
+def _record(registration, *, action, from_state, user, comment, attachments, acting_for, snapshot, override_reason=""):
     registration.eligibility = snapshot
     transition = Transition.objects.create(
         registration=registration,
@@ -53,6 +56,8 @@ def _record(registration, *, action, from_state, user, comment, attachments, act
         comment=comment,
         eligibility=snapshot,
         eligible=snapshot.get("eligible"),
+        overrode_verdict=bool(override_reason),
+        override_reason=override_reason,
     )
     for upload in attachments or ():
         attachment = TransitionAttachment(transition=transition, file=upload, title=getattr(upload, "name", ""))
@@ -61,10 +66,41 @@ def _record(registration, *, action, from_state, user, comment, attachments, act
     return transition
 
 
+OVERRIDING_ACTIONS = ("recognize",)  # recognizing, with or without commendation (SCHEMES §5, issue 12)
+
+
+def override_needed(action, snapshot):
+    """True when `action` decides in favour of a subject the verdict `snapshot` does not find eligible."""
+    return action in OVERRIDING_ACTIONS and not is_eligible(snapshot)
+
+
+def _override(spec, registration, snapshot, override_reason):
+    """The override reason to record ("" when the verdict is eligible); refuses a missing one.
+
+    The verdict is the one just recomputed on the stored (locked) registration, its organization,
+    scheme and year, never anything the request says."""
+    if not override_needed(spec.name, snapshot):
+        return ""
+    reason = (override_reason or "").strip()
+    if not reason:
+        raise ValidationError(
+            {
+                "override_reason": _(
+                    "Không thể công nhận %(subject)s: theo kết quả đối chiếu tiêu chí lúc này, đối tượng chưa đủ "
+                    "điều kiện. %(why)s Nếu vẫn công nhận, cần ghi rõ lý do công nhận dù chưa đủ điều kiện."
+                )
+                % {"subject": registration.subject_name, "why": verdict_text(snapshot)}
+            }
+        )
+    return reason
+
+
 @transaction.atomic
-def registration_transition(*, registration, user, action, comment="", attachments=(), **options):
+def registration_transition(*, registration, user, action, comment="", attachments=(), override_reason="", **options):
     """Move `registration` by `action` (a name of workflow.ACTIONS) as `user`; returns the stored row.
 
+    `override_reason`: why a subject the recomputed verdict finds not eligible is recognized anyway
+    (required then, ignored when the verdict is eligible).
     `options` go to the action's effect: `commend`, `conference`, `issue_decision`, `issued_on`,
     `signer_title`, `signer_name`, `render` for recognize; `conference` for reject; `issued_on`,
     `signer_title`, `signer_name`, `render` for revoke."""
@@ -78,6 +114,8 @@ def registration_transition(*, registration, user, action, comment="", attachmen
     comment = (comment or "").strip()
     if spec.comment_required and not comment:
         raise ValidationError({"comment": str(spec.comment_required)})
+    snapshot = snapshot_for(locked)  # the verdict at this moment, on the stored row
+    override_reason = _override(spec, locked, snapshot, override_reason)
     effect = EFFECTS.get(spec.name, Effect())
     acting_for = row_for(locked, spec.name).actor.acting_for(locked)
     from_state = locked.state
@@ -89,6 +127,10 @@ def registration_transition(*, registration, user, action, comment="", attachmen
     for name, value in (effect.fields(locked, options) if effect.fields else {}).items():
         setattr(locked, name, value)
         changed.add(name)
+    if spec.name in OVERRIDING_ACTIONS:
+        locked.recognized_over_verdict = bool(override_reason)
+        locked.override_reason = override_reason
+        changed.update({"recognized_over_verdict", "override_reason"})
     _record(
         locked,
         action=spec.name,
@@ -97,6 +139,8 @@ def registration_transition(*, registration, user, action, comment="", attachmen
         comment=comment,
         attachments=attachments,
         acting_for=acting_for,
+        snapshot=snapshot,
+        override_reason=override_reason,
     )
     locked.save(update_fields=sorted(changed))
     if effect.then:
@@ -315,9 +359,15 @@ def registration_reject(*, registration, user, comment, attachments=(), conferen
     )
 
 
-def registration_recognize(*, registration, user, comment="", attachments=(), **options):
+def registration_recognize(*, registration, user, comment="", attachments=(), override_reason="", **options):
     return registration_transition(
-        registration=registration, user=user, action="recognize", comment=comment, attachments=attachments, **options
+        registration=registration,
+        user=user,
+        action="recognize",
+        comment=comment,
+        attachments=attachments,
+        override_reason=override_reason,
+        **options,
     )
 
 

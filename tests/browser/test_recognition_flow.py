@@ -82,6 +82,8 @@ def test_a_registration_travels_from_a_secretary_to_a_printed_decision(live_serv
     page.click("button[type=submit].primary")
     page.wait_for_load_state()
     page.check(f"tr[data-registration='{registration.pk}'] input[name=recognize]")
+    # No facts entered: the verdict is "not eligible", the committee writes why it recognizes (issue 12).
+    page.fill(f"#override_{registration.pk}", "Ban Thường vụ đã đối chiếu hồ sơ minh chứng và thống nhất công nhận.")
     page.click("#decide-form button[type=submit]")
     page.wait_for_load_state()
     page.click("#issue-button")

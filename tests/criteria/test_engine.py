@@ -171,7 +171,7 @@ def test_dashboard_and_indicator_drill_down(plans, tree, users, client):
     assert figures["unit_head_secretary"]["value"] == 50.0
     response = client.get(reverse("criteria:indicator", args=["model_cells"]), {"org": tree.block.pk, "year": 2024})
     assert response.status_code == 200
-    assert [pk for pk, _name in response.context["counted"]] == [tree.cell_a1.pk]
+    assert [pk for pk, _name in response.context["counted"].rows] == [tree.cell_a1.pk]
     api = client.get(f"/api/criteria/verdicts/{tree.block.pk}/indicators/", {"year": 2024}).json()
     assert {f["code"] for f in api["indicators"]} >= {
         "model_cells",

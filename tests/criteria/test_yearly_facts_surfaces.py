@@ -10,6 +10,7 @@ part 1); nominations are [003 §II.2.2, last bullet].
 
 import datetime
 import io
+import re
 
 import openpyxl
 import pytest
@@ -106,7 +107,8 @@ def test_blank_is_not_recorded_and_no_is_false(client, tree, users):
     assert facts.unit_targets_met is None
     assert _status(cell, "FG1.1") == MISSING
     page = client.get(_facts_url(cell)).content.decode()
-    assert "Chưa ghi nhận" in page and "[002 §II.1.1" in page
+    assert "Chưa ghi nhận" in page and "§II.2.3(2)" in page  # [000 §II.2.3(2)], by the plan's number
+    assert not re.search(r"\[00\d ", page), "the help texts cite documents by number, never by seed file"
 
 
 def test_another_cells_page_answers_404_for_the_secretary(client, tree, users):

@@ -473,7 +473,13 @@ class Standing(Client):
         if self.open(f"/recognition/r/{pk}/") is None:
             return  # the page did not open: the same registration again at the next step
         self.registrations.pop(0)
-        fields = {"action": "recognize", "comment": "Đủ điều kiện công nhận"}
+        # Confirmed after the preview, with the reason the drill's fact-less cells need (issue 12).
+        fields = {
+            "action": "recognize",
+            "comment": "Đủ điều kiện công nhận",
+            "confirm_decision": "on",
+            "override_reason": "Ban Thường vụ đã đối chiếu hồ sơ minh chứng và thống nhất công nhận.",
+        }
         path = f"/recognition/r/{pk}/action/"
         self.post("decision", pk, path, fields, {}, rf"/recognition/r/({pk})/")
 

@@ -186,3 +186,20 @@ def test_restore_into_a_migrated_but_unused_instance(tree, media, tmp_path, fres
     call_command("restore", str(path), database_name=fresh_database, media_root=str(tmp_path / "restored-media"))
     assert row_counts(fresh_database) == before
     assert checksums(tmp_path / "restored-media") == checksums(media)
+
+
+def test_the_demo_backed_up_and_restored_elsewhere_has_the_same_rows_and_files(media, tmp_path, fresh_database):
+    """The drill on the demo itself (its smallest size, with its decision PDFs rendered into MEDIA_ROOT)."""
+    call_command("demo_block", size="tiny", seed=7)
+    source_name = connection.settings_dict["NAME"]
+    before = row_counts(source_name)
+    files = checksums(media)
+    assert before["registry_member"] > 0 and before["evaluations_meeting"] > 0 and before["recognition_decision"] > 0
+    assert any(path.startswith("recognition/decisions/") for path in files), "the demo's decision PDFs are on disk"
+
+    call_command("backup", dest=str(tmp_path / "backups"))
+    (path,) = (tmp_path / "backups").iterdir()
+    call_command("restore", str(path), database_name=fresh_database, media_root=str(tmp_path / "restored-media"))
+
+    assert row_counts(fresh_database) == before
+    assert checksums(tmp_path / "restored-media") == files

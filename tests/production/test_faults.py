@@ -26,7 +26,7 @@ from registry import outbox
 from registry.models import Member, Membership, PendingTask
 from tests.evaluations.factories import file_meeting, members_on
 from tests.factories import OrganizationFactory
-from tests.recognition.conftest import advance, make_plan
+from tests.recognition.conftest import OVERRIDE_REASON, advance, make_plan
 
 from .conftest import free_port
 
@@ -73,7 +73,13 @@ def conference_with_three(tree, users, plans):
         year=2024,
         held_on=datetime.date(2025, 2, 14),
     )
-    done, errors = recognition.conference_decide(conference=conference, user=users.standing, recognize=registrations)
+    # No facts in this tree: the verdicts are "not eligible", so each recognition carries its reason (issue 12).
+    done, errors = recognition.conference_decide(
+        conference=conference,
+        user=users.standing,
+        recognize=registrations,
+        overrides={r.pk: OVERRIDE_REASON for r in registrations},
+    )
     assert (len(done), errors) == (3, [])
     return conference
 
@@ -120,7 +126,10 @@ def test_with_redis_down_a_recognition_is_saved_and_its_decision_pdf_is_not_lost
     advance(registration, State.APPRAISED_BOARD, users.admin)
     with django_capture_on_commit_callbacks(execute=True):
         recognition.registration_recognize(
-            registration=registration, user=users.standing, issued_on=datetime.date(2025, 3, 20)
+            registration=registration,
+            user=users.standing,
+            issued_on=datetime.date(2025, 3, 20),
+            override_reason=OVERRIDE_REASON,
         )
     registration.refresh_from_db()
     assert registration.state == State.RECOGNIZED

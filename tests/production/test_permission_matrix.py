@@ -258,6 +258,8 @@ DECLARED = {
     "recognition:conference_detail": {"GET": detail(DECIDE, "conference", "block")},
     "recognition:conference_issue": {"POST": detail(DECIDE, "conference", "block", data={})},
     "recognition:conference_status": {"GET": detail(DECIDE, "conference", "block")},
+    # The would-be decision's preview (issue 12): for the deciders over the subject.
+    "recognition:registration_preview": {"GET": detail(DECIDE, "registration")},
     "recognition:decision_list": {"GET": Op(VIEW)},
     "recognition:decision_pdf": {"GET": detail(VIEW, "decision")},
     "recognition:recognition_lists": {"GET": Op(VIEW)},

@@ -125,7 +125,9 @@ def drill(stack):
     # Celery beat's job (registry.flush_pending_tasks), run once by hand now that Redis is back.
     flushed = stack.manage("shell", "-c", "from registry import outbox; print(outbox.flush())")
     result.flushed = int(flushed.strip().splitlines()[-1])
-    deadline = time.monotonic() + 30
+    # A message the worker had taken but not started when Redis stopped comes back after the
+    # visibility timeout (60 s, config/settings.py): wait for that, not only for the queue.
+    deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         waiting = stack.sql(
             "SELECT (SELECT count(*) FROM recognition_decision WHERE pdf = '')"
@@ -349,13 +351,16 @@ def test_the_outbox_delivered_everything_and_no_pdf_was_made_twice(drill):
     # Every decision's render task was recorded with it (the outbox row is written in its transaction).
     tasks = sql("SELECT args FROM registry_pendingtask WHERE task_name = 'recognition.tasks.render_decision_pdf'")
     assert sorted(args[0] for (args,) in tasks) == sorted(pk for pk, _pdf in decisions)
-    # Effects counted: each decision's render task succeeded once (a retry after a database error
-    # is the same task; a second delivery would be a second success), and its PDF is on disk.
-    succeeded = Counter(
-        int(m) for m in re.findall(r"render_decision_pdf\[[^\]]+\] succeeded in [^:]+: (\d+)", drill.worker_log)
+    # Effects counted: each decision's PDF was rendered exactly once. Delivery is at least once (a
+    # message taken but not started when Redis stopped comes back after the visibility timeout);
+    # a second delivery finds the PDF and keeps it ("kept"), under the decision's row lock.
+    rendered = Counter(
+        int(m)
+        for m in re.findall(r"render_decision_pdf\[[^\]]+\] succeeded in [^:]+: '(\d+) rendered'", drill.worker_log)
     )
-    Path("/tmp/drill_worker.log").write_text(drill.worker_log)
-    assert succeeded == Counter(pk for pk, _pdf in decisions)
+    assert rendered == Counter(pk for pk, _pdf in decisions)
+    on_disk = {p.relative_to(drill.stack.media).as_posix() for p in (drill.stack.media / "recognition").rglob("*.pdf")}
+    assert on_disk == {pdf for _pk, pdf in decisions}, "one file per decision, none written twice"
     assert all((drill.stack.media / pdf).is_file() for _pk, pdf in decisions)
     assert len({pdf for _pk, pdf in decisions}) == len(decisions)
 

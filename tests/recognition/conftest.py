@@ -62,8 +62,15 @@ PATHS = {
 }
 
 
-def advance(registration, target, user):
-    """Walk a registration through the workflow up to `target`, acting as `user` (an admin)."""
+# The test tree holds few facts, so most verdicts are "not eligible": recognizing then needs the
+# decider's written reason (issue 12). `advance` gives this one; tests of the rule itself are in
+# test_override.py, where the reason is given or withheld on purpose.
+OVERRIDE_REASON = "Ban Thường vụ đã đối chiếu hồ sơ minh chứng và thống nhất công nhận."
+
+
+def advance(registration, target, user, override_reason=OVERRIDE_REASON):
+    """Walk a registration through the workflow up to `target`, acting as `user` (an admin);
+    recognizing with `override_reason` (recorded only when the verdict is not eligible)."""
     order = [State.DRAFT, State.SUBMITTED, State.APPRAISED_GRASSROOTS, State.APPRAISED_BOARD, State.RECOGNIZED]
     registration.refresh_from_db()
     while registration.state != target:
@@ -80,7 +87,12 @@ def advance(registration, target, user):
             else:
                 raise AssertionError(f"{target} is not on this registration's path")
         elif state in (State.APPRAISED_GRASSROOTS, State.APPRAISED_BOARD) and target == State.RECOGNIZED:
-            services.registration_recognize(registration=registration, user=user, issued_on=datetime.date(2025, 3, 20))
+            services.registration_recognize(
+                registration=registration,
+                user=user,
+                issued_on=datetime.date(2025, 3, 20),
+                override_reason=override_reason,
+            )
         else:
             raise AssertionError(f"cannot reach {target} from {state}")
         registration.refresh_from_db()

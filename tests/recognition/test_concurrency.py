@@ -13,7 +13,7 @@ from recognition import services
 from recognition.models import Decision, Registration, State
 from tests.factories import OrganizationFactory
 
-from .conftest import advance
+from .conftest import OVERRIDE_REASON, advance
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -53,7 +53,9 @@ def test_two_reviewers_deciding_the_same_registration_at_once_make_exactly_one_d
     def decide(user):
         def run():
             fresh = Registration.objects.get(pk=registration.pk)
-            return services.registration_recognize(registration=fresh, user=user, render=False)
+            return services.registration_recognize(
+                override_reason=OVERRIDE_REASON, registration=fresh, user=user, render=False
+            )
 
         return run
 

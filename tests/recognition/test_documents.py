@@ -14,7 +14,7 @@ from recognition import services
 from recognition.models import Decision, GenerationState, State, SubjectKind
 from tests.factories import MemberFactory, MembershipFactory, OrganizationFactory
 
-from .conftest import advance
+from .conftest import OVERRIDE_REASON, advance
 
 needs_poppler = pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils not installed")
 
@@ -35,6 +35,7 @@ def _recognized(tree, users, plans, org, scheme="four_goods", year=2024, **kwarg
 def test_a_single_decision_pdf_holds_number_date_issuer_subject_and_intact_vietnamese(tree, users, plans):
     registration = _recognized(tree, users, plans, tree.cell_b, scheme="model_cell", year=2025)
     services.registration_recognize(
+        override_reason=OVERRIDE_REASON,
         registration=registration,
         user=users.standing,
         issued_on=datetime.date(2025, 3, 20),
@@ -86,7 +87,12 @@ def test_a_collective_decision_has_an_annex_table_of_every_recognized_subject(tr
         signer_title="PHÓ BÍ THƯ",
         signer_name="Hoàng Thị Lan",
     )
-    done, errors = services.conference_decide(conference=conference, user=users.standing, recognize=registrations)
+    done, errors = services.conference_decide(
+        conference=conference,
+        user=users.standing,
+        recognize=registrations,
+        overrides={r.pk: OVERRIDE_REASON for r in registrations},
+    )
     assert (len(done), errors) == (3, [])
     services.conference_generate_decisions(conference=conference, user=users.standing)
     conference.refresh_from_db()
@@ -114,7 +120,11 @@ def test_a_collective_decision_has_an_annex_table_of_every_recognized_subject(tr
 def test_a_revocation_decision_names_the_revoked_decision_and_the_reason(tree, users, plans):
     registration = _recognized(tree, users, plans, tree.cell_b)
     services.registration_recognize(
-        registration=registration, user=users.standing, issued_on=datetime.date(2025, 3, 20), render=False
+        override_reason=OVERRIDE_REASON,
+        registration=registration,
+        user=users.standing,
+        issued_on=datetime.date(2025, 3, 20),
+        render=False,
     )
     services.registration_revoke(
         registration=registration,
@@ -145,7 +155,7 @@ def test_the_conference_page_issues_decisions_through_the_task_and_reports_progr
     url = reverse("recognition:conference_detail", args=[conference.pk])
     page = client.get(url)
     assert registrations[0].subject_name in page.content.decode()
-    client.post(url, {"recognize": [str(registrations[0].pk)]})
+    client.post(url, {"recognize": [str(registrations[0].pk)], f"override_{registrations[0].pk}": OVERRIDE_REASON})
     registrations[0].refresh_from_db()
     assert registrations[0].state == State.RECOGNIZED and registrations[0].decision is None
     with django_capture_on_commit_callbacks(execute=True):
@@ -162,7 +172,9 @@ def test_the_conference_page_issues_decisions_through_the_task_and_reports_progr
 @pytest.mark.django_db
 def test_decision_pdfs_are_served_only_in_scope(tree, users, plans, client):
     registration = _recognized(tree, users, plans, tree.cell_b)
-    services.registration_recognize(registration=registration, user=users.standing, render=False)
+    services.registration_recognize(
+        override_reason=OVERRIDE_REASON, registration=registration, user=users.standing, render=False
+    )
     decision = Decision.objects.get()
     services.decision_render_pdf(decision=decision)
     url = reverse("recognition:decision_pdf", args=[decision.pk])
@@ -176,7 +188,10 @@ def test_decision_pdfs_are_served_only_in_scope(tree, users, plans, client):
 def test_the_yearly_recognition_list_exports_xlsx_csv_and_pdf_with_vietnamese_headers(tree, users, plans, client):
     for cell in (tree.cell_b, OrganizationFactory(name="Chi bộ Sở Nội vụ", parent=tree.block)):
         services.registration_recognize(
-            registration=_recognized(tree, users, plans, cell), user=users.standing, render=False
+            override_reason=OVERRIDE_REASON,
+            registration=_recognized(tree, users, plans, cell),
+            user=users.standing,
+            render=False,
         )
     client.force_login(users.standing)
     url = reverse("recognition:recognition_lists")

@@ -21,7 +21,7 @@ from evaluations.models import AttendeeAssignment
 from recognition import services
 from recognition.models import Decision, State
 
-from .conftest import advance
+from .conftest import OVERRIDE_REASON, advance
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.django_db
@@ -56,7 +56,16 @@ def test_the_standing_committee_recognizing_records_the_registration_and_the_dec
     )
     advance(registration, State.APPRAISED_BOARD, users.admin)
     client.force_login(users.standing)
-    _action(client, registration, "recognize", comment="Đủ điều kiện")
+    # Recognizing issues a numbered decision: the decider confirms having seen its preview, and
+    # writes why when the verdict is not eligible (issue 12).
+    _action(
+        client,
+        registration,
+        "recognize",
+        comment="Đủ điều kiện",
+        override_reason=OVERRIDE_REASON,
+        confirm_decision="on",
+    )
     registration.refresh_from_db()
     assert registration.state == State.RECOGNIZED
     assert registration.history.latest().history_user == users.standing

@@ -10,7 +10,7 @@ from rest_framework.test import APIClient
 from recognition import services
 from recognition.models import Registration, State, SubjectKind
 
-from .conftest import advance
+from .conftest import OVERRIDE_REASON, advance
 
 
 @pytest.fixture
@@ -120,7 +120,9 @@ def test_the_api_carries_a_registration_through_its_transitions(tree, users, pla
     api.force_authenticate(users.standing)
     refused = api.post(move, {"action": "reject", "comment": ""}, format="json")
     assert refused.status_code == 400
-    body = api.post(move, {"action": "recognize", "comment": "Đạt"}, format="json").json()
+    body = api.post(
+        move, {"action": "recognize", "comment": "Đạt", "override_reason": OVERRIDE_REASON}, format="json"
+    ).json()
     assert body["state"] == "recognized" and body["decision_number"] == "1-QĐ/ĐUK"
     assert [t["action"] for t in body["transitions"]] == ["submit", "appraise_board", "recognize"]
     decision_id = body["decision"]

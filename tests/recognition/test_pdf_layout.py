@@ -18,7 +18,7 @@ from recognition import services
 from recognition.models import Decision, Registration, State
 from tests.factories import OrganizationFactory
 
-from .conftest import advance
+from .conftest import OVERRIDE_REASON, advance
 
 pdfplumber = pytest.importorskip("pdfplumber")
 
@@ -66,7 +66,11 @@ def _recognized(users, plans, org, year=2024):
 def _revocation_pdf(tree, users, plans, reason):
     registration = _recognized(users, plans, tree.cell_b)
     services.registration_recognize(
-        registration=registration, user=users.standing, issued_on=datetime.date(2025, 3, 20), render=False
+        override_reason=OVERRIDE_REASON,
+        registration=registration,
+        user=users.standing,
+        issued_on=datetime.date(2025, 3, 20),
+        render=False,
     )
     services.registration_revoke(
         registration=registration,
@@ -138,7 +142,12 @@ def test_the_collective_four_goods_decision_signs_before_its_annex(tree, users, 
         held_on=datetime.date(2025, 2, 14),
         signer_name=SIGNER,
     )
-    services.conference_decide(conference=conference, user=users.standing, recognize=registrations)
+    services.conference_decide(
+        conference=conference,
+        user=users.standing,
+        recognize=registrations,
+        overrides={r.pk: OVERRIDE_REASON for r in registrations},
+    )
     Registration.objects.filter(pk__in=[r.pk for r in registrations]).update(commended=True)
     services.conference_generate_decisions(conference=conference, user=users.standing)
     decision = Decision.objects.get()
@@ -156,6 +165,7 @@ def test_the_recognition_list_pdf_has_the_party_heading_title_issuer_and_signatu
     for cell in (tree.cell_b, OrganizationFactory(name="Chi bộ Sở Nội vụ", parent=tree.block)):
         registration = _recognized(users, plans, cell)
         services.registration_recognize(
+            override_reason=OVERRIDE_REASON,
             registration=registration,
             user=users.standing,
             issued_on=datetime.date(2025, 2, 20),

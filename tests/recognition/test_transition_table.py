@@ -29,7 +29,7 @@ from recognition import services, workflow
 from recognition.models import Decision, Registration, State, SubjectKind
 from registry.scoping import APPRAISE_BOARD, APPRAISE_GRASSROOTS, DECIDE, REGISTER, ROLE_CAPABILITIES
 
-from .conftest import advance
+from .conftest import OVERRIDE_REASON, advance
 
 # Each test user's one appointment (tests/conftest.py `users`).
 APPOINTMENTS = {
@@ -214,17 +214,21 @@ def _api(user):
     return client
 
 
+# Recognizing a subject the verdict finds not eligible needs a written reason, and on the page the
+# decider confirms the decision's preview (issue 12, tests/recognition/test_override.py): every move
+# here carries both, so the table alone decides who may act.
 def _api_move(user, registration, action, comment=REASON):
     return _api(user).post(
         f"/api/recognition/registrations/{registration.pk}/transition/",
-        {"action": action, "comment": comment},
+        {"action": action, "comment": comment, "override_reason": OVERRIDE_REASON},
         format="json",
     )
 
 
 def _page_move(client, registration, action, comment=REASON):
     return client.post(
-        reverse("recognition:registration_action", args=[registration.pk]), {"action": action, "comment": comment}
+        reverse("recognition:registration_action", args=[registration.pk]),
+        {"action": action, "comment": comment, "override_reason": OVERRIDE_REASON, "confirm_decision": "on"},
     )
 
 
@@ -413,7 +417,7 @@ def test_two_reviewers_deciding_at_once_through_the_api_make_one_decision(tree, 
             statuses.append(
                 client.post(
                     f"/api/recognition/registrations/{registration.pk}/transition/",
-                    {"action": "recognize", "comment": "Đạt"},
+                    {"action": "recognize", "comment": "Đạt", "override_reason": OVERRIDE_REASON},
                     format="json",
                 ).status_code
             )

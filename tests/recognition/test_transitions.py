@@ -16,7 +16,7 @@ from criteria.models import Scheme
 from recognition import services
 from recognition.models import State, SubjectKind
 
-from .conftest import advance
+from .conftest import OVERRIDE_REASON, advance
 
 USERS = [
     "secretary_a1",
@@ -85,7 +85,9 @@ SERVICE = {
     "submit": lambda r, u: services.registration_submit(registration=r, user=u),
     "appraise_grassroots": lambda r, u: services.registration_appraise_grassroots(registration=r, user=u),
     "appraise_board": lambda r, u: services.registration_appraise_board(registration=r, user=u),
-    "recognize": lambda r, u: services.registration_recognize(registration=r, user=u, render=False),
+    "recognize": lambda r, u: services.registration_recognize(
+        override_reason=OVERRIDE_REASON, registration=r, user=u, render=False
+    ),
     "reject": lambda r, u: services.registration_reject(registration=r, user=u, comment="Chưa đủ tiêu chí."),
     "return": lambda r, u: services.registration_return(registration=r, user=u, comment="Bổ sung biên bản."),
     "revoke": lambda r, u: services.registration_revoke(registration=r, user=u, comment="Vi phạm.", render=False),
@@ -171,7 +173,9 @@ def test_the_block_standing_committee_cannot_decide_a_subordinate_cells_four_goo
     )
     assert registration.authority == tree.committee_a
     with pytest.raises(PermissionDenied):
-        services.registration_recognize(registration=registration, user=users.standing)
-    services.registration_recognize(registration=registration, user=users.committee_staff_a, render=False)
+        services.registration_recognize(override_reason=OVERRIDE_REASON, registration=registration, user=users.standing)
+    services.registration_recognize(
+        override_reason=OVERRIDE_REASON, registration=registration, user=users.committee_staff_a, render=False
+    )
     registration.refresh_from_db()
     assert registration.decision.issuer == tree.committee_a

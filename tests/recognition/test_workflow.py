@@ -12,7 +12,7 @@ from recognition.models import Decision, ModelCellRecheck, RecheckProposal, Stat
 from registry.models import OrganizationKind, RatingLevel, UnitType
 from tests.factories import MemberFactory, MembershipFactory, OrganizationFactory, RatingFactory
 
-from .conftest import advance
+from .conftest import OVERRIDE_REASON, advance
 
 
 def _four_goods(tree, users, plans, org, year=2024):
@@ -175,7 +175,9 @@ def test_outstanding_four_goods_only_for_excellent_cells(tree, users, plans):
     registration = advance(_four_goods(tree, users, plans, tree.cell_b), State.APPRAISED_BOARD, users.admin)
     RatingFactory(organization=tree.cell_b, year=2024, level=RatingLevel.GOOD)
     with pytest.raises(ValidationError, match="Hoàn thành xuất sắc nhiệm vụ"):
-        services.registration_recognize(registration=registration, user=users.standing, commend=True, render=False)
+        services.registration_recognize(
+            override_reason=OVERRIDE_REASON, registration=registration, user=users.standing, commend=True, render=False
+        )
     registration.refresh_from_db()
     assert registration.state == State.APPRAISED_BOARD  # the whole decision rolled back
 
@@ -189,23 +191,49 @@ def test_outstanding_four_goods_is_capped_at_20_percent_of_passed_rounded_down(t
     registrations = [advance(_four_goods(tree, users, plans, c), State.APPRAISED_BOARD, users.admin) for c in cells]
     # 4 passed without commendation; the 5th asks for it: floor(0.2 × 5) = 1 → allowed.
     for registration in registrations[:4]:
-        services.registration_recognize(registration=registration, user=users.standing, render=False)
-    services.registration_recognize(registration=registrations[4], user=users.standing, commend=True, render=False)
+        services.registration_recognize(
+            override_reason=OVERRIDE_REASON, registration=registration, user=users.standing, render=False
+        )
+    services.registration_recognize(
+        override_reason=OVERRIDE_REASON, registration=registrations[4], user=users.standing, commend=True, render=False
+    )
     # 6 passed, a 2nd commendation: floor(0.2 × 6) = 1 → refused with the numbers.
     with pytest.raises(ValidationError) as info:
-        services.registration_recognize(registration=registrations[5], user=users.standing, commend=True, render=False)
+        services.registration_recognize(
+            override_reason=OVERRIDE_REASON,
+            registration=registrations[5],
+            user=users.standing,
+            commend=True,
+            render=False,
+        )
     message = " ".join(info.value.messages)
     assert "tối đa 20%" in message and "làm tròn xuống" in message and "Đã đạt: 6" in message
     assert "tối đa: 1" in message
-    services.registration_recognize(registration=registrations[5], user=users.standing, render=False)
-    services.registration_recognize(registration=registrations[6], user=users.standing, render=False)
-    services.registration_recognize(registration=registrations[7], user=users.standing, render=False)
+    services.registration_recognize(
+        override_reason=OVERRIDE_REASON, registration=registrations[5], user=users.standing, render=False
+    )
+    services.registration_recognize(
+        override_reason=OVERRIDE_REASON, registration=registrations[6], user=users.standing, render=False
+    )
+    services.registration_recognize(
+        override_reason=OVERRIDE_REASON, registration=registrations[7], user=users.standing, render=False
+    )
     # 9 passed → floor(1.8) = 1 → still refused.
     with pytest.raises(ValidationError):
-        services.registration_recognize(registration=registrations[8], user=users.standing, commend=True, render=False)
-    services.registration_recognize(registration=registrations[8], user=users.standing, render=False)
+        services.registration_recognize(
+            override_reason=OVERRIDE_REASON,
+            registration=registrations[8],
+            user=users.standing,
+            commend=True,
+            render=False,
+        )
+    services.registration_recognize(
+        override_reason=OVERRIDE_REASON, registration=registrations[8], user=users.standing, render=False
+    )
     # 10 passed → floor(2.0) = 2 → a second commendation is allowed.
-    services.registration_recognize(registration=registrations[9], user=users.standing, commend=True, render=False)
+    services.registration_recognize(
+        override_reason=OVERRIDE_REASON, registration=registrations[9], user=users.standing, commend=True, render=False
+    )
     assert sum(r.commended for r in type(registrations[0]).objects.filter(pk__in=[r.pk for r in registrations])) == 2
 
 
@@ -237,9 +265,13 @@ def test_exemplary_quota_per_type_and_phase_refuses_one_too_many(tree, users, pl
         )
         for i, h in enumerate(hospitals)
     ]
-    services.registration_recognize(registration=regs[0], user=users.standing, render=False)
+    services.registration_recognize(
+        override_reason=OVERRIDE_REASON, registration=regs[0], user=users.standing, render=False
+    )
     with pytest.raises(ValidationError, match="Đã đủ chỉ tiêu mô hình loại \\(4\\)"):
-        services.registration_recognize(registration=regs[1], user=users.standing, render=False)
+        services.registration_recognize(
+            override_reason=OVERRIDE_REASON, registration=regs[1], user=users.standing, render=False
+        )
     from recognition.selectors import quota_progress
 
     row = next(r for r in quota_progress(plans.exemplary, "2021-2023", tree.block) if r["type"] == 4)
@@ -254,7 +286,9 @@ def test_decision_numbers_run_on_per_issuer_and_year_and_restart_next_year(tree,
     ]
     days = [datetime.date(2025, 3, 20), datetime.date(2025, 4, 2), datetime.date(2026, 1, 5)]
     for registration, day in zip(regs, days, strict=True):
-        services.registration_recognize(registration=registration, user=users.standing, issued_on=day, render=False)
+        services.registration_recognize(
+            override_reason=OVERRIDE_REASON, registration=registration, user=users.standing, issued_on=day, render=False
+        )
     numbers = [(d.year, d.number, d.display_number) for d in Decision.objects.order_by("issued_on")]
     assert numbers == [(2025, 1, "1-QĐ/ĐUK"), (2025, 2, "2-QĐ/ĐUK"), (2026, 1, "1-QĐ/ĐUK")]
 

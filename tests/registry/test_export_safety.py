@@ -16,7 +16,7 @@ from django.urls import reverse
 from recognition import services
 from recognition.models import State, SubjectKind
 from tests.factories import MemberFactory, MembershipFactory, OrganizationFactory
-from tests.recognition.conftest import advance, make_plan
+from tests.recognition.conftest import OVERRIDE_REASON, advance, make_plan
 
 FORMULA = '=HYPERLINK("http://x","y")'
 DANGEROUS = [FORMULA, "+84 912", "-2+3", "@SUM(A1)", "\tTab", "\rCR"]
@@ -157,7 +157,11 @@ def test_recognition_list_xlsx_and_csv_write_a_formula_named_cell_as_text(tree, 
     registration = services.registration_create(user=users.admin, plan=plans.four_goods, year=2024, organization=cell)
     advance(registration, State.APPRAISED_BOARD, users.admin)
     services.registration_recognize(
-        registration=registration, user=users.standing, issued_on=datetime.date(2025, 3, 20), render=False
+        registration=registration,
+        user=users.standing,
+        issued_on=datetime.date(2025, 3, 20),
+        render=False,
+        override_reason=OVERRIDE_REASON,  # no facts here: the verdict is "not eligible" (issue 12)
     )
     client.force_login(users.standing)
     query = {"scheme": "four_goods", "year": 2024, "organization": tree.block.pk}

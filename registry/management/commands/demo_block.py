@@ -1,9 +1,12 @@
-"""Generate the demo block (or a province for benchmarks) deterministically from a seed."""
+"""Generate the demo block (or a province for benchmarks) deterministically from a seed, and
+store the verdicts of its cells and committees for the demo's years (issue 12)."""
 
+import io
 import random
 import time
 from importlib import import_module
 
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
@@ -12,6 +15,8 @@ from registry.models import Organization
 
 # Apps that add their own demo records, in dependency order; each has demo.populate(...).
 DEMO_STEPS = ("criteria", "criteria.demo_facts", "evaluations", "recognition")
+# The years the demo's facts cover (meetings, yearly facts, attestations): their verdicts are stored.
+VERDICT_YEARS = "2021-2025"
 
 
 class Command(BaseCommand):
@@ -48,6 +53,11 @@ class Command(BaseCommand):
                     else:
                         populate()
                     self.stdout.write(f"{app}: {time.monotonic() - step_started:.1f}s")
+                # Stored verdicts (issue 12): the demo's pages read them at once, not on a first view.
+                # Through the command by name: registry is below criteria in the layers.
+                step_started = time.monotonic()
+                call_command("rebuild_verdicts", org=block.pk, years=VERDICT_YEARS, stdout=io.StringIO())
+                self.stdout.write(f"verdicts: {time.monotonic() - step_started:.1f}s")
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo {size} ready: {Organization.objects.under([block]).cells().count()} chi bộ "

@@ -1,0 +1,61 @@
+"""The monthly work's thresholds from the plans in force (issue 12: one source per threshold).
+
+Registered with evaluations.thresholds in CriteriaConfig.ready(), so the monthly flags, the
+figures stored on a meeting and a four-goods month's pass read the numbers the rules read:
+
+- speakers by the cell's size: the model-cell plan's `speakers` bands [000 §II.1(2)] (rule G2);
+- the attendance target and the consecutive-absence limit: the meeting-quality plan's
+  `min_attendance_pct` and `max_consecutive_absences` [001 §II.1.2(2)] (rules MQ2, MQ4);
+- the quality levels and the minimum durations: its `quality_levels` and `meeting_minutes`
+  [001 §III.4] (rules MQ5, FG2.2 read the level a meeting was given from them);
+- the four-goods monthly pass mark: the four-goods plan's `monthly.pass_score` [004 §II.4.2.2]
+  (rule FG5).
+
+"In force" is what the engine uses (engine.resolve_plan, one query for the three plans), for every
+organization and year alike, so the flags and the verdicts can never read different plans.
+"""
+
+from decimal import Decimal
+
+from evaluations.models import QualityLevel
+from evaluations.thresholds import Thresholds
+
+from .engine import plans_in_force
+from .models import Scheme
+
+SCHEMES = (Scheme.MODEL_CELL, Scheme.MEETING_QUALITY, Scheme.FOUR_GOODS)
+
+
+def thresholds_of(model_cell, meeting_quality, four_goods):
+    """Thresholds from the three plans (criteria.models.Plan)."""
+    quality = meeting_quality.params
+    levels = quality["quality_levels"]
+    monthly = four_goods.params.get("monthly") or {}
+    numbers = []
+    for plan in (model_cell, meeting_quality, four_goods):
+        if plan.number not in numbers:
+            numbers.append(plan.number)
+    return Thresholds(
+        speakers=tuple((band["max_members"], band["min"]) for band in model_cell.params["speakers"]),
+        max_consecutive_absences=int(quality["max_consecutive_absences"]),
+        attendance_pct=Decimal(str(quality["min_attendance_pct"])),
+        quality_levels=tuple(
+            (level, Decimal(str(levels[level])))
+            for level in (QualityLevel.GOOD, QualityLevel.FAIR, QualityLevel.AVERAGE)
+        ),
+        regular_minutes=int(quality["meeting_minutes"]["regular"]),
+        combined_minutes=int(quality["meeting_minutes"]["combined"]),
+        pass_score=Decimal(str(monthly["pass_score"])) if monthly.get("pass_score") is not None else None,
+        source="; ".join(numbers),
+    )
+
+
+def provide(organizations, year):
+    """evaluations.thresholds provider: the same thresholds for every organization and year, those
+    of the plans the engine judges by."""
+    plans = plans_in_force(SCHEMES)
+    found = thresholds_of(plans[Scheme.MODEL_CELL], plans[Scheme.MEETING_QUALITY], plans[Scheme.FOUR_GOODS])
+    return {getattr(organization, "pk", None): found for organization in organizations}
+
+
+__all__ = ["provide", "thresholds_of"]
