@@ -227,7 +227,18 @@ def _next_redis_db(url):
 
 
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    # Shared by every web process and the Celery worker (figures recomputed behind the pages,
+    # criteria.figure_cache); fails open when Redis is away (config/cache.py).
+    "default": (
+        {
+            "BACKEND": "config.cache.FailOpenRedisCache",
+            "LOCATION": _next_redis_db(REDIS_URL),
+            "KEY_PREFIX": "portal",
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    ),
     "throttle": (
         {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",

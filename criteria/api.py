@@ -186,7 +186,26 @@ class OrganizationYearFilter(django_filters.FilterSet):
         fields = ("organization", "year")
 
 
-class OrganizationYearViewSet(ScopedViewSet):
+class SavedThroughServiceMixin:
+    """Creates and updates go through the app's write service (`save_with_service(data, instance)`,
+    returning the row as written): its ValidationError becomes the API's 400, in one transaction."""
+
+    def _save(self, serializer):
+        try:
+            serializer.instance = self.save_with_service(serializer.validated_data, serializer.instance)
+        except DjangoValidationError as exc:
+            raise _service_errors(exc) from None
+
+    @transaction.atomic
+    def perform_create(self, serializer):
+        self._save(serializer)
+
+    @transaction.atomic
+    def perform_update(self, serializer):
+        self._save(serializer)
+
+
+class OrganizationYearViewSet(SavedThroughServiceMixin, ScopedViewSet):
     """Yearly facts of organizations [002 §II.1.1, §II.2.2–§II.2.3; 000 §II.2.3(2); 003 §II.2.1].
     A blank (null) value means "not recorded"."""
 
@@ -198,28 +217,15 @@ class OrganizationYearViewSet(ScopedViewSet):
     def base_queryset(self):
         return OrganizationYear.objects.select_related("organization")
 
-    def _save(self, serializer):
-        data = serializer.validated_data
-        instance = serializer.instance
-        try:
-            record, _created = services.organization_year_save(
-                user=self.request.user,
-                organization=data.get("organization", instance.organization if instance else None),
-                year=data.get("year", instance.year if instance else None),
-                values={name: data[name] for name in services.YEAR_FIELDS if name in data},
-                instance=instance,
-            )
-        except DjangoValidationError as exc:
-            raise _service_errors(exc) from None
-        serializer.instance = record
-
-    @transaction.atomic
-    def perform_create(self, serializer):
-        self._save(serializer)
-
-    @transaction.atomic
-    def perform_update(self, serializer):
-        self._save(serializer)
+    def save_with_service(self, data, instance):
+        record, _created = services.organization_year_save(
+            user=self.request.user,
+            organization=data.get("organization", instance.organization if instance else None),
+            year=data.get("year", instance.year if instance else None),
+            values={name: data[name] for name in services.YEAR_FIELDS if name in data},
+            instance=instance,
+        )
+        return record
 
 
 class MemberNominationSerializer(ModelCleanMixin, serializers.ModelSerializer):
@@ -259,7 +265,7 @@ class MemberNominationFilter(django_filters.FilterSet):
         return queryset.filter(member__in=Membership.objects.current().filter(cell_id=value).values("member"))
 
 
-class MemberNominationViewSet(ScopedViewSet):
+class MemberNominationViewSet(SavedThroughServiceMixin, ScopedViewSet):
     """Nominations of direct workers as exemplars [003 §II.2.2, last bullet]; null means "not recorded".
     Written only where the member's current membership is (MemberQuerySet.writable_by)."""
 
@@ -274,28 +280,15 @@ class MemberNominationViewSet(ScopedViewSet):
             return MemberNomination.objects.filter(member__in=writable)
         return MemberNomination.objects.visible_to(self.request.user, VIEW)
 
-    def _save(self, serializer):
-        data = serializer.validated_data
-        instance = serializer.instance
-        try:
-            record, _created = services.member_nomination_save(
-                user=self.request.user,
-                member=data.get("member", instance.member if instance else None),
-                year=data.get("year", instance.year if instance else None),
-                values={name: data[name] for name in services.NOMINATION_FIELDS if name in data},
-                instance=instance,
-            )
-        except DjangoValidationError as exc:
-            raise _service_errors(exc) from None
-        serializer.instance = record
-
-    @transaction.atomic
-    def perform_create(self, serializer):
-        self._save(serializer)
-
-    @transaction.atomic
-    def perform_update(self, serializer):
-        self._save(serializer)
+    def save_with_service(self, data, instance):
+        record, _created = services.member_nomination_save(
+            user=self.request.user,
+            member=data.get("member", instance.member if instance else None),
+            year=data.get("year", instance.year if instance else None),
+            values={name: data[name] for name in services.NOMINATION_FIELDS if name in data},
+            instance=instance,
+        )
+        return record
 
 
 def register(router):

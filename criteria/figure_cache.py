@@ -40,16 +40,20 @@ def _key(name, arguments, language):
     return "criteria-figures:" + hashlib.sha256(raw.encode()).hexdigest()
 
 
-def get(name, arguments, version, language):
-    """(figures, computed_at, refreshing) for `name` with these arguments at the verdicts' `version`."""
-    key = _key(name, arguments, language)
+def get(name, arguments, version, language, identity=None):
+    """(figures, computed_at, refreshing) for `name` with these arguments at the verdicts' `version`.
+
+    `identity`: what the figures depend on, when less than the arguments (the scope of a user
+    rather than the user: everyone who sees the same subtree shares one entry)."""
+    identity = arguments if identity is None else identity
+    key = _key(name, identity, language)
     entry = cache.get(key)
     if entry is not None and entry["version"] == version:
         return entry["figures"], entry["computed_at"], False
     if entry is None:
         return _store(key, name, arguments, version)
     if cache.add(key + ":lock", 1, LOCK_TTL):
-        if _schedule(name, arguments, version, language):
+        if _schedule(name, arguments, version, language, identity):
             fresh = cache.get(key)  # ran eagerly, in this request
             if fresh is not None and fresh["version"] == version:
                 return fresh["figures"], fresh["computed_at"], False
@@ -63,25 +67,25 @@ def _store(key, name, arguments, version):
     return figures, computed_at, False
 
 
-def _schedule(name, arguments, version, language):
+def _schedule(name, arguments, version, language, identity):
     """Send the recomputation; True when it already ran (eager). A broker away only logs: the
     figures stay one version behind until the next view schedules them again."""
     from .tasks import refresh_figures
 
     try:
-        result = refresh_figures.delay(name, arguments, version, language)
+        result = refresh_figures.delay(name, arguments, version, language, identity)
     except Exception as error:  # kombu's OperationalError and friends: never fail the page for it
         logger.warning("Figures %s not rescheduled (broker unavailable): %s", name, error)
-        cache.delete(_key(name, arguments, language) + ":lock")
+        cache.delete(_key(name, identity, language) + ":lock")
         return False
     return bool(getattr(result, "ready", lambda: False)())
 
 
-def recompute(name, arguments, version, language):
+def recompute(name, arguments, version, language, identity=None):
     """The task's body: compute and store under `language`, then let the next change schedule again."""
     from django.utils import translation
 
-    key = _key(name, arguments, language)
+    key = _key(name, arguments if identity is None else identity, language)
     try:
         with translation.override(language):
             _store(key, name, arguments, version)

@@ -13,7 +13,7 @@ from django.db.models import Count
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from registry.models import CELL_KINDS, GRASSROOTS_KINDS, Membership, Organization, Rating
+from registry.models import CELL_KINDS, GRASSROOTS_KINDS, Membership, Organization, Rating, Role
 from registry.scoping import VIEW, prefixes_for
 
 from . import figure_cache, verdicts
@@ -271,10 +271,14 @@ def _provided(code, **context):
 FIGURES_TTL = 15 * 60  # seconds: a backstop; the key already changes with every verdict or fact change
 
 
-def _key(kind, user, root, year, version, extra=""):
+def _scope(user):
+    """The user's visible subtree as a string: the figures depend on it, not on who asks."""
     prefixes = prefixes_for(user, VIEW)
-    scope = "*" if prefixes is None else ",".join(prefixes)
-    raw = f"{root.pk}|{year}|{scope}|{version}|{translation.get_language()}|{extra}"
+    return "*" if prefixes is None else ",".join(prefixes)
+
+
+def _key(kind, user, root, year, version, extra=""):
+    raw = f"{root.pk}|{year}|{_scope(user)}|{version}|{translation.get_language()}|{extra}"
     return f"{kind}:" + hashlib.sha256(raw.encode()).hexdigest()
 
 
@@ -447,6 +451,36 @@ def _dashboard(user_id, root_id, year):
 figure_cache.register("dashboard", _dashboard)
 
 
+# Who opens the dashboard of the organization they are appointed to (a cell's secretary reads her
+# cell's page instead; an attendee and the administrator have no subtree of their own).
+DASHBOARD_ROLES = (Role.STANDING_COMMITTEE, Role.ORGANIZATION_BOARD, Role.PROPAGANDA_BOARD, Role.GRASSROOTS_STAFF)
+
+
+def warm_dashboards(year=None):
+    """Compute the dashboard of the organization of everyone who reads one (DASHBOARD_ROLES), once
+    per subtree, so the first view of the day reads the cache (the nightly refresh calls it).
+    Returns how many were computed."""
+    from django.conf import settings
+
+    from registry.models import Appointment
+
+    from .templatetags.criteria_tags import default_year
+
+    year = year or default_year()
+    version = figures_version()
+    done = set()
+    appointments = Appointment.objects.filter(role__in=DASHBOARD_ROLES).select_related("user", "organization")
+    for appointment in appointments.order_by("pk"):
+        user, root = appointment.user, appointment.organization
+        identity = {"root_id": root.pk, "year": year, "scope": _scope(user)}
+        if str(identity) in done:
+            continue
+        done.add(str(identity))
+        arguments = {"user_id": user.pk, "root_id": root.pk, "year": year}
+        figure_cache.recompute("dashboard", arguments, version, settings.LANGUAGE_CODE, identity)
+    return len(done)
+
+
 def for_dashboard(user, root, year):
     """The year's figures, each with its `trend` over `trend_years(year)` and its `committees`,
     plus `computed_at` and `refreshing` for the page.
@@ -462,6 +496,7 @@ def for_dashboard(user, root, year):
         {"user_id": user.pk, "root_id": root.pk, "year": year},
         figures_version(),
         translation.get_language(),
+        identity={"root_id": root.pk, "year": year, "scope": _scope(user)},
     )
     data = copy.deepcopy(data)
     data.update(computed_at=computed_at, refreshing=refreshing)

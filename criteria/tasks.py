@@ -13,13 +13,18 @@ def refresh_verdicts(organization_ids):
 
 @shared_task(name="criteria.refresh_all_verdicts", ignore_result=True)
 def refresh_all_verdicts():
-    """Nightly full refresh: catches any write that no signal reported."""
-    return verdicts.refresh_all()
+    """Nightly full refresh: catches any write that no signal reported; then the dashboards of
+    everyone who reads one are computed, so nobody's first view of the day waits for them."""
+    from . import indicators
+
+    refreshed = verdicts.refresh_all()
+    indicators.warm_dashboards()
+    return refreshed
 
 
 @shared_task(name="criteria.refresh_figures", ignore_result=True)
-def refresh_figures(name, arguments, version, language):
+def refresh_figures(name, arguments, version, language, identity=None):
     """Recompute figures served stale by criteria.figure_cache (dashboard, trends)."""
     from . import figure_cache, indicators  # noqa: F401  (indicators registers its computers)
 
-    figure_cache.recompute(name, arguments, version, language)
+    figure_cache.recompute(name, arguments, version, language, identity)

@@ -9,16 +9,15 @@ Requests are grouped by page (ids replaced with [id]) in the statistics.
 import os
 import random
 import re
-from datetime import date
-from html.parser import HTMLParser
+from datetime import date, timedelta
 
+from common import links, page_name, post_forms, post_outcome
 from locust import HttpUser, between, events, task
 from requests import Session
 
 PASSWORD = "demo@2025"
 SECRETARIES = ["bithu", "bithu2", "dangu"]
 BOARDS = ["bantochuc", "bantuyengiao", "thuongvu", "dusinhhoat", "dangu"]
-ID = re.compile(r"/\d+(?=/|\.|$)")
 # Think time between two actions of one person, in seconds (LOCUST_WAIT="min,max").
 WAIT = tuple(float(x) for x in os.environ.get("LOCUST_WAIT", "3,8").split(","))
 # One login per demo account before the test, shared by the simulated users acting under it: a
@@ -39,82 +38,6 @@ def log_in_every_demo_account(environment, **_kwargs):
         )
         if response.status_code == 302:
             SESSIONS[username] = list(session.cookies)
-
-
-def page_name(path):
-    """'/meetings/cell/123/new/' -> '/meetings/cell/[id]/new/' (query string dropped)."""
-    return ID.sub("/[id]", path.split("?")[0])
-
-
-def links(html, pattern):
-    return sorted(set(re.findall(pattern, html)))
-
-
-class FormParser(HTMLParser):
-    """The fields of the first POST form in a page, as a browser would submit them unchanged."""
-
-    def __init__(self):
-        super().__init__()
-        self.forms = []  # (action, {name: value})
-        self.checkboxes = set()  # names of every checkbox, ticked or not
-        self._form = None
-        self._select = None
-        self._textarea = None
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag == "form" and (attrs.get("method") or "").lower() == "post":
-            self._form = (attrs.get("action") or "", {})
-            self.forms.append(self._form)
-        if self._form is None:
-            return
-        fields = self._form[1]
-        name = attrs.get("name")
-        if tag == "input" and name:
-            kind = (attrs.get("type") or "text").lower()
-            if kind == "checkbox":
-                self.checkboxes.add(name)
-            if kind in ("checkbox", "radio"):
-                if "checked" in attrs:
-                    fields[name] = attrs.get("value", "on")
-                elif kind == "radio":
-                    fields.setdefault(name, attrs.get("value", ""))
-            elif kind not in ("submit", "button", "file", "image", "reset"):
-                fields[name] = attrs.get("value") or ""
-        elif tag == "select" and name:
-            self._select = name
-            fields.setdefault(name, "")
-        elif tag == "option" and self._select:
-            if "selected" in attrs or not fields.get(self._select):
-                fields[self._select] = attrs.get("value", "")
-        elif tag == "textarea" and name:
-            self._textarea = name
-            fields[name] = ""
-
-    def handle_data(self, data):
-        if self._form is not None and self._textarea:
-            self._form[1][self._textarea] += data
-
-    def handle_endtag(self, tag):
-        if tag == "form":
-            self._form = None
-        elif tag == "select":
-            self._select = None
-        elif tag == "textarea":
-            self._textarea = None
-
-
-def post_forms(html, tick=()):
-    """[(action, fields)] of the page's POST forms; checkboxes whose name starts with one of `tick` are ticked."""
-    parser = FormParser()
-    parser.feed(html)
-    forms = []
-    for action, fields in parser.forms:
-        if "logout" in action:  # the log-out form in the top bar is not a page's form
-            continue
-        fields.update({name: "on" for name in parser.checkboxes if name.startswith(tuple(tick)) and tick})
-        forms.append((action, fields))
-    return forms
 
 
 class PortalUser(HttpUser):
@@ -150,8 +73,11 @@ class PortalUser(HttpUser):
                 return ""
             return response.text
 
-    def submit(self, path, html, overrides, tick=()):
-        """Submit the page's first POST form with its own values and `overrides`; 200 (form shown again) or 302."""
+    def submit(self, path, html, overrides, record, tick=()):
+        """Submit the page's first POST form with its own values and `overrides`.
+
+        Counted as done only when the answer redirects to the record (`record`, a regex on the
+        path; loadtest/common.py post_outcome): a form shown again with errors is a failure."""
         forms = post_forms(html, tick)
         if not forms:
             return
@@ -161,8 +87,9 @@ class PortalUser(HttpUser):
         with self.client.post(
             target, fields, name=page_name(target), catch_response=True, allow_redirects=False
         ) as response:
-            if response.status_code not in (200, 302, 303):
-                response.failure(f"{response.status_code} on POST {target}")
+            outcome = post_outcome(response.status_code, response.headers.get("Location", ""), record, response.text)
+            if not outcome.saved:
+                response.failure(outcome.reason[:200])
 
     def follow(self, start, pattern, key):
         """GET `start`, remember the links matching `pattern`, return one at random."""
@@ -194,10 +121,17 @@ class CellSecretary(PortalUser):
             return
         path = f"{cell}new/"
         html = self.page(path)
+        # A past day of this year (a future one is refused). Several simulated users share one demo
+        # login and its cell, so two may file the same day: each marks its meeting as a separate one.
         today = date.today()
-        month = random.randint(1, today.month)
-        day = date(today.year, month, random.randint(1, 25))
-        self.submit(path, html, {"date": day.isoformat(), "start_time": "14:00", "end_time": "16:30"})
+        day = date(today.year, 1, 1) + timedelta(days=random.randint(0, today.timetuple().tm_yday - 1))
+        self.submit(
+            path,
+            html,
+            {"date": day.isoformat(), "start_time": "14:00", "end_time": "16:30"},
+            r"^/meetings/\d+/$",
+            tick=("separate_meeting",),
+        )
 
     @task(2)
     def four_goods_self_assessment(self):
@@ -210,7 +144,9 @@ class CellSecretary(PortalUser):
         html = self.page(path)
         if html:
             points = {f"points_FG{i}": str(random.randint(20, 25)) for i in range(1, 5)}
-            self.submit(path, html, {**points, "votes_for": "5", "votes_against": "0"}, tick=("achieved_",))
+            self.submit(
+                path, html, {**points, "votes_for": "5", "votes_against": "0"}, f"^{path}$", tick=("achieved_",)
+            )
 
     @task(2)
     def meeting_detail(self):

@@ -286,3 +286,30 @@ def test_after_a_write_the_dashboard_opens_with_the_previous_figures_and_says_th
     refresh_figures.apply(args=delay.call_args.args)  # the worker's turn
     after = client.get(url, params)
     assert not after.context["refreshing"]
+
+
+def test_the_nightly_warm_up_computes_the_standing_committees_dashboard_before_its_first_view(world, client):
+    from unittest import mock
+
+    from criteria import figure_cache
+
+    assert indicators.warm_dashboards(YEAR) == 1  # one reader of dashboards (standing committee), one subtree
+    client.force_login(world.user)
+    failing = mock.Mock(side_effect=AssertionError("computed in the request"))
+    with mock.patch.dict(figure_cache._COMPUTERS, {"dashboard": failing}):
+        response = client.get(reverse("criteria:dashboard"), {"org": world.block.pk, "year": YEAR})
+    assert response.status_code == 200 and not response.context["refreshing"]
+    failing.assert_not_called()
+
+
+def test_members_who_see_the_same_subtree_share_one_computation(world, client):
+    from unittest import mock
+
+    from criteria import figure_cache
+
+    other = appoint(UserFactory(username="thuongvu_pho"), world.block, Role.STANDING_COMMITTEE)
+    indicators.for_dashboard(world.user, world.block, YEAR)
+    failing = mock.Mock(side_effect=AssertionError("computed again"))
+    with mock.patch.dict(figure_cache._COMPUTERS, {"dashboard": failing}):
+        indicators.for_dashboard(other, world.block, YEAR)
+    failing.assert_not_called()
