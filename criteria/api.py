@@ -155,13 +155,9 @@ def _service_errors(exc):
     return serializers.ValidationError(serializers.as_serializer_error(exc))
 
 
-class OrganizationYearSerializer(ModelCleanMixin, serializers.ModelSerializer):
-    organization = ScopedRelatedField(Organization)
-
-    class Meta:
-        model = OrganizationYear
-        fields = ("id", "organization", "year", *services.YEAR_FIELDS)
-        validators = []  # one row per organization and year: checked below, in Vietnamese
+class OnePerYearMixin:
+    """A year in range, and one row per subject (`subject_field`) and year, refused in Vietnamese
+    (`taken_message(subject, year)`) instead of the database's unique-constraint error."""
 
     def validate_year(self, value):
         if not 2000 <= value <= 2100:
@@ -170,11 +166,24 @@ class OrganizationYearSerializer(ModelCleanMixin, serializers.ModelSerializer):
 
     def validate(self, attrs):
         if self.instance is None:
-            organization, year = attrs.get("organization"), attrs.get("year")
-            if organization is not None and year is not None:
-                if OrganizationYear.objects.filter(organization=organization, year=year).exists():
-                    raise serializers.ValidationError({"year": services.year_taken_message(organization, year)})
+            subject, year = attrs.get(self.subject_field), attrs.get("year")
+            model = self.Meta.model
+            if subject is not None and year is not None:
+                if model.objects.filter(**{self.subject_field: subject, "year": year}).exists():
+                    raise serializers.ValidationError({"year": self.taken_message(subject, year)})
         return super().validate(attrs)
+
+
+class OrganizationYearSerializer(OnePerYearMixin, ModelCleanMixin, serializers.ModelSerializer):
+    organization = ScopedRelatedField(Organization)
+
+    class Meta:
+        model = OrganizationYear
+        fields = ("id", "organization", "year", *services.YEAR_FIELDS)
+        validators = []  # one row per organization and year: checked below, in Vietnamese
+
+    subject_field = "organization"
+    taken_message = staticmethod(services.year_taken_message)
 
 
 class OrganizationYearFilter(django_filters.FilterSet):
@@ -228,7 +237,7 @@ class OrganizationYearViewSet(SavedThroughServiceMixin, ScopedViewSet):
         return record
 
 
-class MemberNominationSerializer(ModelCleanMixin, serializers.ModelSerializer):
+class MemberNominationSerializer(OnePerYearMixin, ModelCleanMixin, serializers.ModelSerializer):
     member = ScopedRelatedField(Member)
 
     class Meta:
@@ -236,18 +245,8 @@ class MemberNominationSerializer(ModelCleanMixin, serializers.ModelSerializer):
         fields = ("id", "member", "year", *services.NOMINATION_FIELDS)
         validators = []
 
-    def validate_year(self, value):
-        if not 2000 <= value <= 2100:
-            raise serializers.ValidationError(_("Năm không hợp lệ."))
-        return value
-
-    def validate(self, attrs):
-        if self.instance is None:
-            member, year = attrs.get("member"), attrs.get("year")
-            if member is not None and year is not None:
-                if MemberNomination.objects.filter(member=member, year=year).exists():
-                    raise serializers.ValidationError({"year": services.nomination_taken_message(member, year)})
-        return super().validate(attrs)
+    subject_field = "member"
+    taken_message = staticmethod(services.nomination_taken_message)
 
 
 class MemberNominationFilter(django_filters.FilterSet):
