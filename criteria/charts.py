@@ -233,7 +233,8 @@ def committees_svg(figure, rows):
 def decorate(figure, year, nonce, committees=False):
     """Add what the dashboard and indicator pages show: formatted numbers, links and the charts.
 
-    `committees`: also draw the comparison across the grassroots organizations."""
+    `committees`: also the comparison across the grassroots organizations (its rows' links and
+    numbers, and its chart); the page shows it for one figure, one page of rows at a time."""
     from django.urls import reverse
 
     figure["shown"] = figure_value(figure, figure["value"])
@@ -243,10 +244,11 @@ def decorate(figure, year, nonce, committees=False):
         point["target_shown"] = figure_value(figure, point["target"]) if point["target"] is not None else ""
     figure["trend_svg"] = with_nonce(trend_svg(figure), nonce)
     rows = figure.get("committees")
-    if rows is not None:
+    figure["committees_svg"] = ""
+    if rows is not None and committees:  # only the comparison shown: a province has hundreds of rows
         url = reverse("criteria:indicator", args=[figure["code"]])
         for row in rows:
             row["url"] = f"{url}?org={row['pk']}&year={year}"
             row["shown"] = figure_value(figure, row["value"])
-        figure["committees_svg"] = with_nonce(committees_svg(figure, rows), nonce) if committees else ""
+        figure["committees_svg"] = with_nonce(committees_svg(figure, rows), nonce)
     return figure

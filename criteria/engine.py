@@ -38,7 +38,11 @@ __all__ = [
     "evaluate_members",
     "gap_report",
     "resolve_plan",
+    "plan_in_force",
     "plans_in_force",
+    "plans_of_subjects",
+    "plan_key",
+    "every_plan",
     "allowed_model_types",
 ]
 
@@ -118,14 +122,75 @@ def _fixture_plans():
     return json.loads(FIXTURE.read_text(encoding="utf-8"))
 
 
-def resolve_plan(scheme, plan=None):
-    """The given plan, else the newest plan of the scheme; with none stored, the seed's default (unsaved)."""
+def resolve_plan(scheme, plan=None, organization=None, year=None):
+    """The given plan, else the plan in force for `organization` and `year` (`plan_in_force`)."""
     if plan is not None:
         return plan
-    found = Plan.objects.for_scheme(scheme).order_by("-issued_on", "-pk").first()
-    if found is not None:
-        return found
-    return _seed_plan(scheme)
+    return plan_in_force(scheme, organization, year)
+
+
+def plan_in_force(scheme, organization=None, year=None):
+    """The plan of `scheme` in force for this organization and year, in one query.
+
+    "A plan binds everything under its issuer" (SCHEMES, "The same scheme is run with different
+    numbers by different committees"): the candidates are the plans issued by the organization or
+    one of its ancestors, and the portal's defaults (no issuer; the seeds). A plan issued by any
+    other organization (another block's) never applies. `organization=None`: the defaults only.
+    See `_choose` for the order."""
+    return plans_in_force([scheme], organization, year)[scheme]
+
+
+def plans_in_force(schemes, organization=None, year=None):
+    """{scheme: plan in force} for one organization (or the defaults) and year, in one query."""
+    schemes = list(schemes)
+    candidates = _candidates(schemes)
+    lineage = _lineage(getattr(organization, "path", "") or "")
+    return {scheme: _choose(candidates, scheme, lineage, year) for scheme in schemes}
+
+
+def every_plan(scheme):
+    """Every plan of the scheme that may be in force somewhere: the stored ones and the seed's default."""
+    return [*_candidates([scheme]), _seed_plan(scheme)]
+
+
+def _candidates(schemes):
+    """Every stored plan of these schemes (a handful per issuer), newest first, in one query."""
+    return list(Plan.objects.filter(scheme__in=list(schemes)).order_by("-issued_on", "-pk"))
+
+
+def _lineage(path):
+    """{organization id: depth} of an organization and its ancestors, read from its path."""
+    return {int(part): depth for depth, part in enumerate(path.split(".")) if part}
+
+
+def _choose(candidates, scheme, lineage, year):
+    """The plan in force among `candidates`: the nearest issuer first (a grassroots committee's own
+    plan before its block's, the block's before the portal's defaults), so a committee that adopted
+    its own plan keeps it until it issues another; among one issuer's plans, one whose period covers
+    `year` (a plan for 2022–2025 gives way in 2026 to one for 2026–2030); then the newest issued,
+    the newest stored. None applies: the seed's default (unsaved). The documents are silent on
+    which plan binds; this is the reading of "the same scheme is run with different numbers by
+    different committees" (SCHEMES, introduction)."""
+    best, best_key = None, None
+    for plan in candidates:
+        if plan.scheme != scheme:
+            continue
+        if plan.issuer_id is None:
+            depth = -1
+        elif plan.issuer_id in lineage:
+            depth = lineage[plan.issuer_id]
+        else:
+            continue
+        covers = year is None or plan.period_start_year <= year <= plan.period_end_year
+        key = (depth, covers, plan.issued_on, plan.pk)
+        if best_key is None or key > best_key:
+            best, best_key = plan, key
+    return best if best is not None else _seed_plan(scheme)
+
+
+def plan_key(plan):
+    """What tells plans apart: the stored plan's id; an unsaved seed default by its scheme and number."""
+    return plan.pk if plan.pk is not None else ("seed", plan.scheme, plan.number)
 
 
 def _seed_plan(scheme):
@@ -137,12 +202,29 @@ def _seed_plan(scheme):
     return Plan(**values)
 
 
-def plans_in_force(schemes):
-    """{scheme: plan} as resolve_plan picks each (the newest stored, else the seed's), in one query."""
-    found = {}
-    for plan in Plan.objects.filter(scheme__in=list(schemes)).order_by("scheme", "-issued_on", "-pk"):
-        found.setdefault(plan.scheme, plan)
-    return {scheme: found.get(scheme) or _seed_plan(scheme) for scheme in schemes}
+def plans_of_subjects(facts, schemes, year, given=None, candidates=None):
+    """{scheme: {subject id: plan}}: the given plan for every subject, else each one's plan in
+    force (`_choose`, from the subjects' paths: no query beyond the candidates')."""
+    given = given or {}
+    if candidates is None and any(given.get(scheme) is None for scheme in schemes):
+        candidates = _candidates(schemes)
+    out = {}
+    for scheme in schemes:
+        plan = given.get(scheme)
+        if plan is not None:
+            out[scheme] = {pk: plan for pk in facts}
+            continue
+        chosen, by_path = {}, {}
+        issuers = {plan.issuer_id for plan in candidates}
+        for pk, org in facts.items():
+            # Siblings share their ancestors' plans: choose once per parent path.
+            parent = org.path.rsplit(".", 2)[0] if org.path else ""
+            key = (parent, pk if pk in issuers else None)
+            if key not in by_path:
+                by_path[key] = _choose(candidates, scheme, _lineage(org.path), year)
+            chosen[pk] = by_path[key]
+        out[scheme] = chosen
+    return out
 
 
 def _scheme_label(scheme):
@@ -156,25 +238,49 @@ def evaluate_all(subjects, year, schemes=None, plans=None, today=None):
 
 
 def _evaluate_all(subjects, year, schemes, plans, today):
-    schemes, plans, facts = _load_facts(subjects, year, schemes, plans, today)
-    return {scheme: _run(scheme, facts, year, plans[scheme]) for scheme in schemes}
+    schemes, chosen, facts = _load_facts(subjects, year, schemes, plans, today)
+    return {scheme: _run_each_plan(scheme, facts, year, chosen[scheme]) for scheme in schemes}
+
+
+def _run_each_plan(scheme, facts, year, plan_of):
+    """Run `scheme` over the subjects, each under its own plan (`plan_of`: {subject id: plan});
+    the results keep the order the subjects were given."""
+    groups = {}
+    for pk in facts:
+        groups.setdefault(plan_key(plan_of[pk]), (plan_of[pk], {}))[1][pk] = facts[pk]
+    if len(groups) == 1:
+        plan, _facts = next(iter(groups.values()))
+        return _run(scheme, facts, year, plan)
+    results = {}
+    for plan, group in groups.values():
+        results.update(_run(scheme, group, year, plan))
+    return {pk: results[pk] for pk in facts}
 
 
 def _load_facts(subjects, year, schemes, plans, today):
-    """(schemes, their plans, the facts all of them need), in one load."""
+    """(schemes, {scheme: {subject id: plan}}, the facts all of them need), in one load.
+
+    The years to load are those of every plan that may be chosen (the given ones, else every
+    stored plan of the scheme and the seed's): a few more rows at most, and one load."""
     activate_cache()
     schemes = list(schemes or SPECS)
-    plans = {scheme: resolve_plan(scheme, (plans or {}).get(scheme)) for scheme in schemes}
+    given = {scheme: (plans or {}).get(scheme) for scheme in schemes}
+    candidates = _candidates([s for s in schemes if given[s] is None]) if None in given.values() else []
     needs, rating_years, detail_years, ranges = Needs(), [], [], {}
     for scheme in schemes:
         spec = SPECS[scheme]
         needs = needs | spec.needs
-        ratings, details = spec.years(year, plans[scheme].params)
-        rating_years += ratings
-        detail_years += details
-        for name, (first, last) in spec.ranges(year, plans[scheme].params).items():
-            known = ranges.get(name)
-            ranges[name] = (first, last) if known is None else (min(known[0], first), max(known[1], last))
+        if given[scheme] is not None:
+            possible = [given[scheme]]
+        else:
+            possible = [p for p in candidates if p.scheme == scheme] + [_seed_plan(scheme)]
+        for params in {json.dumps(p.params, sort_keys=True): p.params for p in possible}.values():
+            ratings, details = spec.years(year, params)
+            rating_years += ratings
+            detail_years += details
+            for name, (first, last) in spec.ranges(year, params).items():
+                known = ranges.get(name)
+                ranges[name] = (first, last) if known is None else (min(known[0], first), max(known[1], last))
     facts = load(
         subjects,
         (min(rating_years), max(rating_years)),
@@ -183,11 +289,11 @@ def _load_facts(subjects, year, schemes, plans, today):
         today=today,
         ranges=ranges,
     )
-    return schemes, plans, facts
+    return schemes, plans_of_subjects(facts, schemes, year, given, candidates), facts
 
 
 def evaluate(subjects, scheme, year, plan=None, today=None):
-    """{subject id: SchemeResult} for one scheme; plan=None picks the newest plan of the scheme."""
+    """{subject id: SchemeResult} for one scheme; plan=None: each subject's plan in force."""
     return evaluate_all(subjects, year, [scheme], {scheme: plan}, today=today)[scheme]
 
 
@@ -314,5 +420,5 @@ def _g1_gap(criterion):
 
 def allowed_model_types(organization, plan=None):
     """Exemplary model types this organization may register [003 §III.1] (for the recognition app)."""
-    plan = resolve_plan(Scheme.EXEMPLARY, plan)
+    plan = resolve_plan(Scheme.EXEMPLARY, plan, organization)
     return exemplary.allowed_model_types(organization.unit_type, organization.kind, plan.params)

@@ -89,7 +89,11 @@ def organization_year(request, pk, year):
     _check_year(year)
     organization = _organization(request, pk)
     stored = OrganizationYear.objects.filter(organization=organization, year=year).first()
-    form = _read_only(request, organization, OrganizationYearForm(request.POST or None, instance=stored))
+    form = _read_only(
+        request,
+        organization,
+        OrganizationYearForm(request.POST or None, instance=stored, organization=organization, year=year),
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.organization_year_save(
@@ -176,14 +180,13 @@ def facts_import(request):
     return render(
         request,
         "criteria/facts_import.html",
-        {
-            "form": form,
-            "report": report,
-            "kinds": IMPORT_KINDS,
-            "formats": FORMATS,
-            "max_rows": imports.max_rows(),
-            "max_megabytes": imports.max_uncompressed_bytes() // (1024 * 1024),
-        },
+        imports.page_context(
+            form=form,
+            report=report,
+            kinds=IMPORT_KINDS,
+            formats=FORMATS,
+            template_url_name="criteria:facts_import_template",
+        ),
     )
 
 

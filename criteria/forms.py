@@ -56,11 +56,11 @@ BOOLEAN_FIELDS = {"unit_targets_met", "directive05_planned", "directive05_in_age
 class OrganizationYearForm(forms.Form):
     """Every OrganizationYear field for one organization and year; blank means "not recorded"."""
 
-    def __init__(self, *args, instance=None, **kwargs):
+    def __init__(self, *args, instance=None, organization=None, year=None, **kwargs):
         super().__init__(*args, **kwargs)
         meta = OrganizationYear._meta
-        # The help texts cite the documents by their numbers, the plans in force for theirs.
-        in_force = in_force_key(plans_in_force(list(Scheme)).values())
+        # The help texts cite the documents by their numbers: the organization's plans in force for theirs.
+        in_force = in_force_key(plans_in_force(list(Scheme), organization, year).values())
         for name in YEAR_FIELDS:
             label = meta.get_field(name).verbose_name
             label = label[:1].upper() + label[1:]

@@ -25,7 +25,7 @@ from registry.models import Organization, OrganizationKind
 from registry.scoping import ATTEND, FILE_MONTHLY, LOCK_MONTH
 
 from . import verdicts as stored_verdicts
-from .engine import resolve_plan
+from .engine import plans_in_force
 from .loader import Needs, load
 from .models import Scheme
 from .reach import rating_years_needed, reach_for
@@ -156,9 +156,12 @@ def secretary_todos(user, today=None):
 def _reach_by_cell(cells, scheme_year, today):
     """{cell id: {scheme: Reach}}: the earliest year each recognition can still be reached (criteria.reach),
     from one load of the ratings and of this year's meetings and self-assessments (fixed queries)."""
-    plans = {
-        scheme: resolve_plan(scheme).params for scheme in (Scheme.MODEL_CELL, Scheme.MEETING_QUALITY, Scheme.FOUR_GOODS)
-    }
+    cells = list(cells)
+    # The plans in force for the (first) cell and the year: a secretary holds one cell as a rule.
+    in_force = plans_in_force(
+        (Scheme.MODEL_CELL, Scheme.MEETING_QUALITY, Scheme.FOUR_GOODS), cells[0] if cells else None, scheme_year
+    )
+    plans = {scheme: plan.params for scheme, plan in in_force.items()}
     facts = load(
         cells,
         rating_years_needed(scheme_year, today, plans[Scheme.MODEL_CELL]),

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from registry.models import Member, Organization
+from registry.pdf import issuing_body
 from registry.scoping import EDIT_REGISTRY
 from registry.signals import facts_changed
 
@@ -16,11 +17,17 @@ from .models import MemberNomination, OrganizationYear, Plan
 
 @transaction.atomic
 def plan_copy(*, plan, issuer=None, number=None):
-    """A committee's own copy of a plan, with every parameter, ready to edit in the admin."""
+    """A committee's own copy of a plan, with every parameter, ready to edit in the admin.
+
+    Copied for another issuer, the copy is that committee's document: it names the committee as
+    its issuer (the decisions' "Căn cứ văn bản số …, của …" reads it, recognition.pdf), not the
+    committee whose plan was copied."""
     copy = Plan.objects.get(pk=plan.pk)
     copy.pk = None
     copy.copied_from = plan
     copy.issuer = issuer if issuer is not None else plan.issuer
+    if issuer is not None:
+        copy.issuer_name = issuing_body(issuer)[:255]
     copy.number = number or f"{plan.number} ({_('bản sao')})"[:50]
     copy.title = plan.title
     copy.params = dict(plan.params)

@@ -6,11 +6,13 @@ years the verdict's window covers. Writes that bypass model signals (bulk create
 rows, imports) send registry.signals.facts_changed instead.
 """
 
+from django.db.models import Max, Min
 from django.db.models.signals import post_delete, post_save
 
 from registry.signals import facts_changed
 
 from . import verdicts
+from .models import Verdict
 
 
 def _year_of(day):
@@ -56,19 +58,39 @@ def _receiver(kinds, subjects):
 
 def _plan_changed(sender, instance, raw=False, **kwargs):
     """A plan's numbers are facts of every verdict it governs: its issuer's subtree (every
-    organization for a plan with no issuer), for the years of its period."""
+    organization for a plan with no issuer), for the years it may be in force."""
     if raw:
         return
+    from django.utils.translation import gettext as _
+
+    from registry import outbox
     from registry.models import Organization
+
+    from .tasks import restate_figures
 
     organizations = Organization.objects.all()
     if instance.issuer_id:
         root = Organization.objects.filter(pk=instance.issuer_id).first()
         organizations = Organization.objects.under([root]) if root else Organization.objects.none()
+    organization_ids = list(organizations.values_list("pk", flat=True))
+    # The years it may govern: its period, and any other stored year, since a plan stays in force
+    # past its period until its issuer (or a nearer one) issues another (engine.plan_in_force).
+    # Restating or recomputing a year another plan governs changes nothing; missing one would.
+    stored = Verdict.objects.filter(scheme=instance.scheme).aggregate(first=Min("year"), last=Max("year"))
+    first = min(instance.period_start_year, stored["first"] or instance.period_start_year)
+    last = max(instance.period_end_year, stored["last"] or instance.period_end_year)
+    # The figures stored on saved meetings and four-goods months (required speakers and minutes,
+    # quality level, a month's pass) follow the plan in force too (issue 12). A task through the
+    # outbox, after commit (so they are read from the saved plan): a province's meetings are too
+    # many for the admin's request. Enqueued before mark_stale's refresh: with Celery eager the
+    # restated rows join that refresh (their own facts_changed reaches the other schemes reading
+    # them, e.g. four-goods reads meeting levels).
+    reason = _("Tính lại theo %(plan)s") % {"plan": instance.number}
+    outbox.enqueue(restate_figures, instance.issuer_id, first, last, reason)
     verdicts.mark_stale(
-        organization_ids=list(organizations.values_list("pk", flat=True)),
+        organization_ids=organization_ids,
         schemes=[instance.scheme],
-        years=(instance.period_start_year, instance.period_end_year),
+        years=(first, last),
     )
 
 
@@ -95,4 +117,6 @@ def connect():
         post_delete.connect(receive, sender=model, dispatch_uid=f"verdicts-delete-{label}")
     plan = apps.get_model("criteria.Plan")
     post_save.connect(_plan_changed, sender=plan, dispatch_uid="verdicts-plan")
+    # A deleted plan hands its subtree back to the next plan in force: the same marks and restating.
+    post_delete.connect(_plan_changed, sender=plan, dispatch_uid="verdicts-plan-deleted")
     facts_changed.connect(_facts_changed, dispatch_uid="verdicts-facts-changed")

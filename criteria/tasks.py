@@ -28,3 +28,20 @@ def refresh_figures(name, arguments, version, language, identity=None):
     from . import figure_cache, indicators  # noqa: F401  (indicators registers its computers)
 
     figure_cache.recompute(name, arguments, version, language, identity)
+
+
+@shared_task(name="criteria.restate_figures", ignore_result=True)
+def restate_figures(root_id, first, last, reason=""):
+    """After a plan changed: the figures stored on saved meetings and four-goods months of the
+    plan's subtree (`root_id`; None: everywhere), years first..last, from the plans now in force.
+    Idempotent: only rows whose figures differ are written (evaluations.services)."""
+    from evaluations.services import restate_stored_figures
+    from registry.models import Organization
+
+    organizations = Organization.objects.all()
+    if root_id is not None:
+        root = Organization.objects.filter(pk=root_id).first()
+        organizations = Organization.objects.under([root]) if root else Organization.objects.none()
+    return restate_stored_figures(
+        list(organizations.values_list("pk", flat=True)), range(first, last + 1), reason=reason
+    )

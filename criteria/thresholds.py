@@ -11,8 +11,9 @@ figures stored on a meeting and a four-goods month's pass read the numbers the r
 - the four-goods monthly pass mark: the four-goods plan's `monthly.pass_score` [004 §II.4.2.2]
   (rule FG5).
 
-"In force" is what the engine uses (engine.resolve_plan, one query for the three plans), for every
-organization and year alike, so the flags and the verdicts can never read different plans.
+"In force" is what the engine uses for the same organization and year (engine.plan_in_force: the
+block's own plan before the portal's default, one query for every organization asked), so the
+flags and the verdicts can never read different plans.
 """
 
 from decimal import Decimal
@@ -20,7 +21,7 @@ from decimal import Decimal
 from evaluations.models import QualityLevel
 from evaluations.thresholds import Thresholds
 
-from .engine import plans_in_force
+from .engine import plan_key, plans_of_subjects
 from .models import Scheme
 
 SCHEMES = (Scheme.MODEL_CELL, Scheme.MEETING_QUALITY, Scheme.FOUR_GOODS)
@@ -51,11 +52,27 @@ def thresholds_of(model_cell, meeting_quality, four_goods):
 
 
 def provide(organizations, year):
-    """evaluations.thresholds provider: the same thresholds for every organization and year, those
-    of the plans the engine judges by."""
-    plans = plans_in_force(SCHEMES)
-    found = thresholds_of(plans[Scheme.MODEL_CELL], plans[Scheme.MEETING_QUALITY], plans[Scheme.FOUR_GOODS])
-    return {getattr(organization, "pk", None): found for organization in organizations}
+    """evaluations.thresholds provider: {organization id: Thresholds} of the plans in force for each
+    organization and the year (engine.plans_of_subjects, read from the organizations' paths)."""
+    subjects = {getattr(organization, "pk", None): _Subject(organization) for organization in organizations}
+    chosen = plans_of_subjects(subjects, SCHEMES, year)
+    found, out = {}, {}
+    for pk in subjects:
+        plans = tuple(chosen[scheme][pk] for scheme in SCHEMES)
+        key = tuple(plan_key(plan) for plan in plans)
+        if key not in found:
+            found[key] = thresholds_of(*plans)
+        out[pk] = found[key]
+    return out
+
+
+class _Subject:
+    """What engine.plans_of_subjects reads of a subject: its path."""
+
+    __slots__ = ("path",)
+
+    def __init__(self, organization):
+        self.path = getattr(organization, "path", "") or ""
 
 
 __all__ = ["provide", "thresholds_of"]

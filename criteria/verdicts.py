@@ -30,7 +30,7 @@ from django.utils import timezone
 
 from registry.models import CELL_KINDS, Organization, OrganizationKind
 
-from .engine import SPECS, evaluate_all, resolve_plan
+from .engine import SPECS, evaluate_all, every_plan
 from .loader import batch_work
 from .models import Scheme, Verdict
 from .results import CriterionResult, SchemeResult
@@ -46,11 +46,14 @@ def schemes_reading(kinds):
 
 
 def _years_reached(scheme):
-    """How many years after a fact's year a verdict of `scheme` still reads it (its longest window)."""
-    params = resolve_plan(scheme).params
+    """How many years after a fact's year a verdict of `scheme` still reads it: the longest window of
+    any plan that may be in force somewhere (each block may run its own, engine.plan_in_force)."""
     probe = 2025
-    ratings, details = SPECS[scheme].years(probe, params)
-    return probe - min(ratings[0], details[0])
+    reached = 0
+    for plan in every_plan(scheme):
+        ratings, details = SPECS[scheme].years(probe, plan.params)
+        reached = max(reached, probe - min(ratings[0], details[0]))
+    return reached
 
 
 def _ancestor_ids(paths):

@@ -147,6 +147,8 @@ def dashboard(request):
     comparable = [f for f in figures if f["committees"] is not None]
     wanted = request.GET.get("so_sanh", "")
     compared = next((f for f in comparable if f["code"] == wanted), comparable[0] if comparable else None)
+    if compared is not None:
+        _compare_page(request, compared)
     for figure in figures:
         charts.decorate(figure, year, request.csp_nonce, committees=figure is compared)
     return render(
@@ -168,6 +170,33 @@ def dashboard(request):
 
 
 DRILL_DOWN_PAGE = 100
+COMPARE_PAGE = 25  # grassroots organizations per page of the comparison (a province has hundreds)
+
+
+def _compare_page(request, figure):
+    """Keep one page of the figure's comparison across the grassroots organizations, best first:
+    the chart and the table show what one screen can read, and a province's page renders what a
+    block's does (issue 12). The rows keep their rank in the whole list."""
+    page = Paginator(figure["committees"], COMPARE_PAGE).get_page(request.GET.get("trang_ss"))
+    page.param = "trang_ss"
+    figure["committees"] = list(page.object_list)
+    figure["committees_page"] = page
+
+
+class _Counted:
+    """A drill-down list whose length the figure already gives: the paginator reads only its page."""
+
+    def __init__(self, rows, count):
+        self.rows, self._count = rows, count
+
+    def count(self):
+        return self._count
+
+    def __len__(self):
+        return self._count
+
+    def __getitem__(self, index):
+        return list(self.rows[index])
 
 
 @login_required
@@ -178,15 +207,25 @@ def indicator_detail(request, code):
     figure = next((f for f in data["figures"] if f["code"] == code), None)
     if figure is None:
         raise Http404
+    if figure["committees"] is not None:
+        _compare_page(request, figure)
     charts.decorate(figure, year, request.csp_nonce, committees=True)
-    # A province's indicator counts 4,000 cells: each list is paginated and only the names of the
-    # page shown are read (the ids come from the figures, already scoped to the user's subtree).
+    # A province's indicator counts 4,000 cells: each list is paginated and only its page is read,
+    # from the stored verdicts (LIMIT/OFFSET, in id order, scoped to the user's subtree), or from
+    # the ids of a registered indicator's figure (indicators.drill_down).
     visible = Organization.objects.visible_to(request.user, VIEW)
+    lists = indicators.drill_down(request.user, root, figure, year)
+    counts = {"counted": figure["numerator"], "not_counted": figure["denominator"] - figure["numerator"]}
     pages = {}
-    for key, param in (("counted", "dat"), ("not_counted", "chua")):
-        page = Paginator(figure[key], DRILL_DOWN_PAGE).get_page(request.GET.get(param))
-        names = dict(visible.filter(pk__in=list(page.object_list)).values_list("pk", "name"))
-        page.rows = [(pk, names[pk]) for pk in page.object_list if pk in names]
+    for key, param, rows in (("counted", "dat", lists[0]), ("not_counted", "chua", lists[1])):
+        if isinstance(rows, list):
+            page = Paginator(rows, DRILL_DOWN_PAGE).get_page(request.GET.get(param))
+            names = dict(visible.filter(pk__in=list(page.object_list)).values_list("pk", "name"))
+            page.rows = [(pk, names[pk]) for pk in page.object_list if pk in names]
+        else:
+            # The cell-based indicators count cells: the figure gives each list's length.
+            page = Paginator(_Counted(rows, counts[key]), DRILL_DOWN_PAGE).get_page(request.GET.get(param))
+            page.rows = page.object_list
         page.param = param
         pages[key] = page
     counted, not_counted = pages["counted"], pages["not_counted"]

@@ -233,22 +233,28 @@ class FourGoodsAssessment(models.Model):
 class FrameworkQuerySet(models.QuerySet):
     def for_organization(self, organization):
         """The framework adopted by the nearest ancestor of `organization`, else the general default."""
-        candidates = [f for f in self.filter(is_active=True).select_related("organization")]
-        ancestor_paths = organization.path if organization is not None else ""
-        best = None
-        for framework in candidates:
-            if framework.organization_id is None:
-                if best is None and framework.is_default:
-                    best = framework
-                continue
-            if ancestor_paths.startswith(framework.organization.path):
-                if (
-                    best is None
-                    or best.organization_id is None
-                    or best.organization.depth < framework.organization.depth
-                ):
-                    best = framework
-        return best or next(iter(candidates), None)
+        return self.for_organizations([organization])[getattr(organization, "pk", None)]
+
+    def for_organizations(self, organizations):
+        """{organization pk: its framework} for many organizations, in one query: the one adopted by
+        the nearest ancestor, else the general default, else any active one (None: none stored)."""
+        candidates = list(self.filter(is_active=True).select_related("organization"))
+        return {getattr(o, "pk", None): _nearest_framework(candidates, o) for o in organizations}
+
+
+def _nearest_framework(candidates, organization):
+    path = organization.path if organization is not None else ""
+    best = None
+    for framework in candidates:
+        if framework.organization_id is None:
+            if best is None and framework.is_default:
+                best = framework
+            continue
+        if path.startswith(framework.organization.path) and (
+            best is None or best.organization_id is None or best.organization.depth < framework.organization.depth
+        ):
+            best = framework
+    return best or next(iter(candidates), None)
 
 
 class MeetingQualityFramework(models.Model):

@@ -11,7 +11,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from criteria import engine
-from criteria.models import Plan, Scheme
+from criteria.engine import plans_in_force
+from criteria.models import Scheme
 from registry.formats import person_name
 from registry.models import Appointment, Member, Membership, OrganizationKind, Role, UnitType
 
@@ -121,7 +122,8 @@ def _walk(registration, steps, users):
 def populate(block, rng):
     """Registrations of the block's cells, committees, models and members in every state, with
     a handful of issued decisions and their PDFs."""
-    plans = {scheme: Plan.objects.filter(scheme=scheme).order_by("-issued_on").first() for scheme in Scheme.values}
+    # The block's own plans (criteria.demo_plans), as every registration of its cells is filed under.
+    plans = {scheme: plan for scheme, plan in plans_in_force(Scheme.values, block).items() if plan.pk is not None}
     committees = list(block.descendants().filter(kind=OrganizationKind.GRASSROOTS_COMMITTEE).order_by("pk")[:3])
     grassroots_cells = list(block.descendants().filter(kind=OrganizationKind.GRASSROOTS_CELL).order_by("pk")[:POOL])
     if not committees or not plans.get(Scheme.FOUR_GOODS):

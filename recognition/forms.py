@@ -15,8 +15,16 @@ from .models import State, SubjectKind
 from .workflow import ACTIONS
 
 
+class PlanChoiceField(forms.ModelChoiceField):
+    """Plans named with their issuer: a block's own copy carries the seed's number (criteria.demo_plans),
+    so the number alone would list two identical choices."""
+
+    def label_from_instance(self, plan):
+        return f"{plan.number} ({plan.issuer_name}) — {plan.title}"
+
+
 class RegistrationForm(forms.Form):
-    plan = forms.ModelChoiceField(queryset=Plan.objects.none(), label=_("Kế hoạch"))
+    plan = PlanChoiceField(queryset=Plan.objects.none(), label=_("Kế hoạch"))
     year = forms.IntegerField(label=_("Năm"), min_value=2000, max_value=2100)
     subject_kind = forms.ChoiceField(choices=SubjectKind.choices, label=_("Loại đối tượng"))
     organization = forms.ModelChoiceField(
@@ -46,7 +54,7 @@ class RegistrationForm(forms.Form):
 
 class BulkRegistrationForm(forms.Form):
     committee = forms.ModelChoiceField(queryset=Organization.objects.none(), label=_("Đảng bộ cơ sở"))
-    plan = forms.ModelChoiceField(queryset=Plan.objects.none(), label=_("Kế hoạch"))
+    plan = PlanChoiceField(queryset=Plan.objects.none(), label=_("Kế hoạch"))
     year = forms.IntegerField(label=_("Năm"), min_value=2000, max_value=2100)
 
     def __init__(self, *args, user, **kwargs):
@@ -145,7 +153,7 @@ class QueueFilterForm(forms.Form):
 
 class ConferenceForm(forms.Form):
     authority = forms.ModelChoiceField(queryset=Organization.objects.none(), label=_("Cấp ủy"))
-    plan = forms.ModelChoiceField(queryset=Plan.objects.none(), label=_("Kế hoạch"))
+    plan = PlanChoiceField(queryset=Plan.objects.none(), label=_("Kế hoạch"))
     year = forms.IntegerField(label=_("Năm xét"), min_value=2000, max_value=2100)
     held_on = VietDateField(label=_("Ngày họp"))
     signer_title = forms.ChoiceField(

@@ -44,9 +44,10 @@ def registration_deadlines(cell_todos, today=None):
     today = today or datetime.date.today()
     subordinate = all(block.cell.kind == OrganizationKind.SUBORDINATE_CELL for block in cell_todos)
     out = []
+    cell = cell_todos[0].cell  # the plans in force for the secretary's (first) cell
     for scheme in CELL_SCHEMES:
         try:
-            plan = resolve_plan(scheme)
+            plan = resolve_plan(scheme, organization=cell, year=today.year)
         except ValueError:  # no plan stored and none in the seeds
             continue
         day = params.registration_deadline(plan, today.year, subordinate=subordinate)

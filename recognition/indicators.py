@@ -5,7 +5,7 @@ The criteria app lists the indicators of the dashboard but may not import this a
 with `criteria.indicators.register_indicator`.
 """
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from criteria.models import Scheme
@@ -17,7 +17,15 @@ from .models import Registration, State
 NOT_COUNTED_STATES = (State.REJECTED, State.REVOKED)
 
 
-def registrations(*, grassroots, year, plans, **_context):
+def _of(cells):
+    """Q: the registration's organization is one of `cells`: a subquery for a queryset (the
+    dashboard's 4,000 cells stay in the database), the ids for a list."""
+    if isinstance(cells, QuerySet):
+        return Q(organization_id__in=cells.values("pk"))
+    return Q(organization_id__in=sorted({o.pk for o in cells}))
+
+
+def registrations(*, cells, grassroots, year, plans, **_context):
     """Model cells registered per grassroots committee against "at least 1 each" [000 §IV.1, §V.2].
 
     The value is the average number of registrations per grassroots committee; the target is
@@ -28,16 +36,19 @@ def registrations(*, grassroots, year, plans, **_context):
     plan = plans[Scheme.MODEL_CELL]
     minimum = plan.params["registration"]["min_per_grassroots_committee"]
     committees = [o for o in grassroots if o.kind == OrganizationKind.GRASSROOTS_COMMITTEE]
-    paths = []
+    per_committee = {c.pk: 0 for c in committees}
     if committees:
-        under_a_committee = Q(*[Q(organization__path__startswith=c.path) for c in committees], _connector=Q.OR)
-        paths = list(
-            Registration.objects.filter(scheme=Scheme.MODEL_CELL, year__lte=year)
+        # The registrations of the (already scoped) cells, each counted for the committee on its
+        # path: one query whatever the number of committees or cells (issue 12).
+        paths = (
+            Registration.objects.filter(_of(cells), scheme=Scheme.MODEL_CELL, year__lte=year)
             .exclude(state__in=NOT_COUNTED_STATES)
-            .filter(under_a_committee)
             .values_list("organization__path", flat=True)
         )
-    per_committee = {c.pk: sum(1 for p in paths if p.startswith(c.path)) for c in committees}
+        for path in paths:
+            for part in path.split("."):
+                if part and int(part) in per_committee:
+                    per_committee[int(part)] += 1
     done = sorted(pk for pk, n in per_committee.items() if n >= minimum)
     total = sum(per_committee.values())
     return {
@@ -67,9 +78,9 @@ def recognized_over_verdict(*, cells, grassroots, year, **_context):
     (every override needs its own reason). `counted` are the organizations of the overridden
     recognitions, `not_counted` those recognized on an eligible verdict.
     """
-    ids = {o.pk for o in cells} | {o.pk for o in grassroots}
+    in_subtree = _of(cells) | Q(organization_id__in=sorted({o.pk for o in grassroots}))
     recognized = list(
-        Registration.objects.filter(year=year, state=State.RECOGNIZED, organization_id__in=sorted(ids)).values_list(
+        Registration.objects.filter(in_subtree, year=year, state=State.RECOGNIZED).values_list(
             "organization_id", "recognized_over_verdict"
         )
     )

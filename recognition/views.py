@@ -1,5 +1,6 @@
 """Recognition pages. Views check access, validate input and call services or selectors."""
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -440,10 +441,39 @@ def decision_pdf(request, pk):
     return FileResponse(decision.pdf.open("rb"), content_type="application/pdf", filename=filename)
 
 
+class _OptionsInPython(forms.Select):
+    """A <select> whose options are written in Python, not through one template each: a
+    province's standing committee chooses among hundreds of organizations, and the per-option
+    templates made the page grow with them (issue 12). The same markup as Django's Select."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        from django.forms.utils import flatatt
+        from django.utils.html import format_html, format_html_join
+
+        widget = self.get_context(name, value, attrs)["widget"]
+        options = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            (
+                (option["value"], flatatt(option["attrs"]), option["label"])
+                for _group, group_options, _index in widget["optgroups"]
+                for option in group_options
+            ),
+        )
+        return format_html('<select name="{}"{}>{}</select>', widget["name"], flatatt(widget["attrs"]), options)
+
+
+def _options_in_python(field):
+    widget = _OptionsInPython(attrs=field.widget.attrs)
+    widget.choices, widget.is_required = field.widget.choices, field.widget.is_required
+    field.widget = widget
+
+
 @login_required
 def recognition_lists(request):
     """Yearly recognition lists by scheme, year and subtree as .xlsx, .csv or PDF."""
     form = RecognitionListForm(request.GET or None, user=request.user)
+    _options_in_python(form.fields["organization"])
     rows = None
     if form.is_valid():
         data = form.cleaned_data

@@ -51,6 +51,20 @@ def max_uncompressed_bytes():
     return int(getattr(settings, "IMPORT_MAX_UNCOMPRESSED_BYTES", DEFAULT_MAX_UNCOMPRESSED_BYTES))
 
 
+def page_context(*, form, report, kinds, formats, template_url_name):
+    """The context of an import page (templates/registry/_import_page.html): the form, the last
+    report, the kinds with their template files (`template_url_name`: kind, format) and the limits."""
+    return {
+        "form": form,
+        "report": report,
+        "kinds": kinds,
+        "formats": formats,
+        "template_url_name": template_url_name,
+        "max_rows": max_rows(),
+        "max_megabytes": max_uncompressed_bytes() // (1024 * 1024),
+    }
+
+
 def _megabytes(size):
     return f"{size / (1024 * 1024):.1f}".replace(".", ",")
 

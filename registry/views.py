@@ -192,14 +192,13 @@ def import_data(request):
     return render(
         request,
         "registry/import.html",
-        {
-            "form": form,
-            "report": report,
-            "kinds": IMPORT_KINDS,
-            "formats": EXPORT_FORMATS,
-            "max_rows": imports.max_rows(),
-            "max_megabytes": imports.max_uncompressed_bytes() // (1024 * 1024),
-        },
+        imports.page_context(
+            form=form,
+            report=report,
+            kinds=IMPORT_KINDS,
+            formats=EXPORT_FORMATS,
+            template_url_name="registry:import_template",
+        ),
     )
 
 

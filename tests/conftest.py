@@ -51,6 +51,16 @@ def tree(db):
 
 
 @pytest.fixture
+def other_block(db):
+    """A second block with a grassroots cell and its secretary, outside `tree.block`: what a plan,
+    a scope or a figure of `tree` must never reach."""
+    block = BlockFactory(name="Đảng bộ Khối doanh nghiệp tỉnh", code="ĐUKDN")
+    cell = OrganizationFactory(name="Chi bộ Công ty Cấp nước", kind=OrganizationKind.GRASSROOTS_CELL, parent=block)
+    secretary = appoint(UserFactory(username="bithu_khac"), cell, Role.CELL_SECRETARY)
+    return type("OtherBlock", (), {"block": block, "cell": cell, "secretary": secretary})
+
+
+@pytest.fixture
 def users(tree):
     """One user per role, each appointed where that role sits in the tree."""
 

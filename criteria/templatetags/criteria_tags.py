@@ -42,10 +42,11 @@ def status_label(status):
 
 
 @register.filter
-def cited(text):
-    """`text` with its seed references "[000 §…]" citing the documents by number (criteria.citations)."""
+def cited(text, organization=None):
+    """`text` with its seed references "[000 §…]" citing the documents by number (criteria.citations):
+    the plans in force for `organization` ({{ text|cited:cell }}), else the portal's defaults."""
     from criteria.citations import cite, in_force_key
     from criteria.engine import plans_in_force
     from criteria.models import Scheme
 
-    return cite(str(text), in_force=in_force_key(plans_in_force(list(Scheme)).values()))
+    return cite(str(text), in_force=in_force_key(plans_in_force(list(Scheme), organization).values()))

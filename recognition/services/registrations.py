@@ -81,6 +81,15 @@ def registration_create(
         raise PermissionDenied(_("Bạn không có quyền đăng ký cho tổ chức này."))
     if registrant.pk != organization.pk and not organization.path.startswith(registrant.path):
         raise ValidationError(_("Tổ chức đăng ký phải là chính đối tượng hoặc cấp trên của đối tượng."))
+    if plan.issuer_id and plan.issuer_id != organization.pk and plan.issuer_id not in organization.ancestor_ids():
+        # A plan binds only what is under its issuer (criteria.engine.plan_in_force): another
+        # block's plan never judges this organization.
+        raise ValidationError(
+            {
+                "plan": _("Kế hoạch %(plan)s do %(issuer)s ban hành, không áp dụng cho %(org)s.")
+                % {"plan": plan.number, "issuer": plan.issuer_name, "org": organization.name}
+            }
+        )
     if not plan.period_start_year <= year <= plan.period_end_year:
         raise ValidationError(
             {
@@ -103,8 +112,10 @@ def registration_create(
             raise ValidationError(_("Phong trào này chỉ đăng ký cho tổ chức đảng."))
     if plan.scheme in (Scheme.MODEL_CELL, Scheme.MEETING_QUALITY) and not organization.is_cell:
         raise ValidationError(_("Chỉ chi bộ được đăng ký phong trào này."))
+    # One registration per scheme, whichever plan it names: a cell under its block's plan and under
+    # the portal's default would otherwise reach two decisions.
     duplicate = Registration.objects.filter(
-        plan=plan,
+        scheme=plan.scheme,
         year=year,
         organization=organization,
         subject_kind=subject_kind,

@@ -74,7 +74,9 @@ def test_another_seed_document_is_cited_by_its_own_number(plans):
 def test_after_a_plan_copy_verdicts_cite_the_copys_number(filled, plans):
     tree = filled
     copy = plan_copy(plan=plans["128-KH/ĐUK"], issuer=tree.block, number="99-KH/ĐUK")
-    assert engine.resolve_plan(Scheme.MODEL_CELL) == copy
+    # The copy binds everything under its issuer; the portal's default stays the seed's plan.
+    assert engine.resolve_plan(Scheme.MODEL_CELL, organization=tree.cell_b, year=YEAR) == copy
+    assert engine.resolve_plan(Scheme.MODEL_CELL) == plans["128-KH/ĐUK"]
     result = engine.evaluate([tree.cell_b], Scheme.MODEL_CELL, YEAR)[tree.cell_b.pk]
     assert result.plan_number == "99-KH/ĐUK" and "99-KH/ĐUK" in str(result.summary)
     sections = _sections(result)

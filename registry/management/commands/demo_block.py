@@ -14,7 +14,7 @@ from registry.demo import SIZES, build_block
 from registry.models import Organization
 
 # Apps that add their own demo records, in dependency order; each has demo.populate(...).
-DEMO_STEPS = ("criteria", "criteria.demo_facts", "evaluations", "recognition")
+DEMO_STEPS = ("criteria", "criteria.demo_plans", "criteria.demo_facts", "evaluations", "recognition")
 # The years the demo's facts cover (meetings, yearly facts, attestations): their verdicts are stored.
 VERDICT_YEARS = "2021-2025"
 
@@ -47,6 +47,8 @@ class Command(BaseCommand):
                         continue
                     if app in ("evaluations", "criteria.demo_facts"):
                         populate(cells, rng)
+                    elif app == "criteria.demo_plans":
+                        populate(block, rng)  # the block's own plan per scheme, before any record cites one
                     elif app == "recognition":
                         if size != "block" and size != "tiny":
                             continue  # decisions and PDFs are for people to look at, not for benchmarks
