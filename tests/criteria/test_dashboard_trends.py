@@ -56,8 +56,10 @@ def committee(block, name, cells):
     ]
 
 
-@pytest.fixture
-def world(db):
+def build_world(username, before_rebuild=None):
+    """Two committees (3 and 2 subordinate cells) and a grassroots cell, their meetings of 2021–2025
+    (some months skipped), the stored verdicts rebuilt and a standing-committee member of the block.
+    `before_rebuild(cells)`: more facts, written before the verdicts are stored."""
     demo.populate()
     block = BlockFactory(name="Đảng bộ Khối thử nghiệm")
     a, (a1, a2, a3) = committee(block, "Đảng bộ A", 3)
@@ -76,9 +78,16 @@ def world(db):
         hold_meetings(b2, year)
     hold_meetings(c, 2021, skip_month=11)
     hold_meetings(c, 2024)
+    if before_rebuild is not None:
+        before_rebuild((a1, a2, a3))
     verdicts.rebuild(block, YEARS)
-    standing = appoint(UserFactory(username="thuongvu_thu"), block, Role.STANDING_COMMITTEE)
+    standing = appoint(UserFactory(username=username), block, Role.STANDING_COMMITTEE)
     return type("World", (), {"block": block, "a": a, "b": b, "c": c, "cells": (a1, a2, a3), "user": standing})
+
+
+@pytest.fixture
+def world(db):
+    return build_world("thuongvu_thu")
 
 
 def _figure(data, code):

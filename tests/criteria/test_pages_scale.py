@@ -20,13 +20,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from criteria import demo, indicators, verdicts
+from criteria import indicators, verdicts
 from criteria.engine import resolve_plan
 from criteria.models import Scheme
-from registry.models import CELL_KINDS, GRASSROOTS_KINDS, Organization, OrganizationKind, Rating, Role
-from tests.factories import BlockFactory, MembershipFactory, OrganizationFactory, UserFactory, appoint
+from registry.models import CELL_KINDS, GRASSROOTS_KINDS, Organization, OrganizationKind, Rating
+from tests.factories import MembershipFactory, OrganizationFactory
 
-from .test_dashboard_trends import YEARS, committee, hold_meetings
+from .test_dashboard_trends import YEARS, build_world, committee, hold_meetings
 
 YEAR = 2025
 REGIME = "meeting_regime"
@@ -34,34 +34,19 @@ REGIME = "meeting_regime"
 
 @pytest.fixture
 def world(db):
-    demo.populate()
-    block = BlockFactory(name="Đảng bộ Khối thử nghiệm")
-    a, (a1, a2, a3) = committee(block, "Đảng bộ A", 3)
-    b, (b1, b2) = committee(block, "Đảng bộ B", 2)
-    c = OrganizationFactory(name="Chi bộ C", kind=OrganizationKind.GRASSROOTS_CELL, parent=block)
-    for year in YEARS:
-        hold_meetings(a1, year)
-    hold_meetings(a2, 2022, skip_month=7)
-    hold_meetings(a2, 2023)
-    hold_meetings(a2, 2024)
-    hold_meetings(a2, 2025, skip_month=2)
-    hold_meetings(a3, 2024)
-    for year in (2022, 2023, 2024, 2025):
-        hold_meetings(b1, year)
-    for year in (2023, 2024, 2025):
-        hold_meetings(b2, year)
-    hold_meetings(c, 2021, skip_month=11)
-    hold_meetings(c, 2024)
-    stay = [MembershipFactory(cell=a1).member for _ in range(3)]
-    left_june = MembershipFactory(cell=a1, end_date=datetime.date(2025, 6, 30)).member
-    left_december = MembershipFactory(cell=a1, end_date=datetime.date(2025, 12, 31)).member
-    ratings = [Rating(member=m, year=y, level="GOOD") for m in [*stay, left_june] for y in (2024, 2025)]
-    ratings += [Rating(member=left_december, year=2024, level="GOOD")]
-    ratings += [Rating(member=left_december, year=2025, level="PASS")]
-    Rating.objects.bulk_create(ratings)
-    verdicts.rebuild(block, YEARS)
-    standing = appoint(UserFactory(username="thuongvu_quymo"), block, Role.STANDING_COMMITTEE)
-    return type("World", (), {"block": block, "a": a, "b": b, "c": c, "cells": (a1, a2, a3), "user": standing})
+    """The trends' world (test_dashboard_trends.build_world) with a roll in the first cell: three
+    members staying, one leaving on 30 June 2025, one on 31 December 2025 [001 §II.1.2(5)]."""
+
+    def roll(cells):
+        stay = [MembershipFactory(cell=cells[0]).member for _ in range(3)]
+        left_june = MembershipFactory(cell=cells[0], end_date=datetime.date(2025, 6, 30)).member
+        left_december = MembershipFactory(cell=cells[0], end_date=datetime.date(2025, 12, 31)).member
+        ratings = [Rating(member=m, year=y, level="GOOD") for m in [*stay, left_june] for y in (2024, 2025)]
+        ratings += [Rating(member=left_december, year=2024, level="GOOD")]
+        ratings += [Rating(member=left_december, year=2025, level="PASS")]
+        Rating.objects.bulk_create(ratings)
+
+    return build_world("thuongvu_quymo", before_rebuild=roll)
 
 
 def _figure(figures, code):
