@@ -35,7 +35,7 @@ def restate_figures(root_id, first, last, reason=""):
     """After a plan changed: the figures stored on saved meetings and four-goods months of the
     plan's subtree (`root_id`; None: everywhere), years first..last, from the plans now in force.
     Idempotent: only rows whose figures differ are written (evaluations.services)."""
-    from evaluations.services import restate_stored_figures
+    from evaluations.restate import restate_stored_figures
     from registry.models import Organization
 
     organizations = Organization.objects.all()

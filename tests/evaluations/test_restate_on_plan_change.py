@@ -20,7 +20,7 @@ from django.urls import reverse
 from criteria import demo, engine, verdicts
 from criteria.models import Scheme, Verdict
 from criteria.services import plan_copy
-from evaluations import services
+from evaluations import restate, services
 from evaluations.models import FourGoodsAssessment, Meeting
 from registry.models import OrganizationKind
 from tests.evaluations.factories import file_meeting, members_on
@@ -268,7 +268,7 @@ def test_restating_takes_the_same_queries_whatever_the_number_of_rows(
     ids = [cell.pk for cell in chosen]
 
     with django_assert_num_queries(QUERIES):
-        restated = services.restate_stored_figures(ids, [YEAR])
+        restated = restate.restate_stored_figures(ids, [YEAR])
     assert restated == {"meetings": 3 * cells, "four_goods": 2 * cells}
     assert set(Meeting.objects.filter(cell_id__in=ids).values_list("quality_level", "required_speakers")) == {
         ("fair", 6)
@@ -277,4 +277,4 @@ def test_restating_takes_the_same_queries_whatever_the_number_of_rows(
 
     # Nothing left to change: reading only, nothing written.
     with django_assert_num_queries(QUERIES_UNCHANGED):
-        assert services.restate_stored_figures(ids, [YEAR]) == {"meetings": 0, "four_goods": 0}
+        assert restate.restate_stored_figures(ids, [YEAR]) == {"meetings": 0, "four_goods": 0}
