@@ -163,7 +163,11 @@ PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:8000").rst
 # Celery: on Redis when REDIS_URL is set, otherwise eager in-process.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 CELERY_BROKER_URL = REDIS_URL or "memory://"
-CELERY_RESULT_BACKEND = REDIS_URL or None
+# No result backend: nobody reads a task's result (pages poll the records the tasks write), and
+# with one, every `send_task` by name (the outbox) first subscribes to the task's result channel,
+# which, with Redis away, retried 20 times a second apart: a save waited 19 s before the outbox
+# could keep its task (measured, celery 5.7). CELERY_TASK_IGNORE_RESULT below says the same per task.
+CELERY_RESULT_BACKEND = None
 # Tests set CELERY_TASK_ALWAYS_EAGER=1 even with Redis up; the worker round-trip test turns it off.
 CELERY_TASK_ALWAYS_EAGER = envbool("CELERY_TASK_ALWAYS_EAGER", "0" if REDIS_URL else "1")
 CELERY_TASK_EAGER_PROPAGATES = True
@@ -172,13 +176,26 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # No task's return value is read by anyone (progress lives in the database rows the tasks write):
 # storing results would only make a task that did its work fail when Redis is away at its end.
 CELERY_TASK_IGNORE_RESULT = True
-# A worker takes one message per process at a time. A message taken but not started when Redis goes
-# away stays in Redis's "unacked" set; the worker puts it back in the queue once it is older than the
-# visibility timeout (kombu's default is an hour; nothing here waits that long: no countdown tasks).
+# Redis restarts (issue 13, the restart drill: "the worker takes no more tasks after Redis comes
+# back"). Two causes, both around the messages the worker has taken but not started (a task is
+# acknowledged when it starts; until then its message is in Redis's "unacked" hash):
+# 1. When the connection dropped, the worker tried to put those messages back in the queue, which
+#    cannot work while Redis is away, and sometimes died of it (AttributeError ... 'hostname',
+#    "Unrecoverable error"): config/celery.py leaves them to the sweep below instead.
+# 2. The sweep that puts them back (restore_visible, once older than the visibility timeout) ran
+#    every unacked_restore_interval (10 s) x unacked_restore_throttle (10) = 100 s counted from the
+#    reconnection: their decisions got a PDF only 100 s after Redis was back.
+# So: prefetch disabled (Redis only: a worker takes a message only when one of its processes is
+# free, holding none behind running tasks), throttle 1 (the sweep runs every 10 s: a message caught
+# in the hash is back in the queue within visibility timeout + 10 s), and a 60 s visibility timeout
+# (kombu's default is an hour; no countdown tasks here, and a second delivery finds the PDF made).
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60}
+CELERY_WORKER_DISABLE_PREFETCH = True
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60, "unacked_restore_throttle": 1}
 CELERY_BEAT_SCHEDULE = {
     "flush-pending-tasks": {"task": "registry.flush_pending_tasks", "schedule": 60.0},
+    # recognition: a decision without its PDF a minute after it was recorded gets its render sent again.
+    "recognition-resend-missing-pdfs": {"task": "recognition.resend_missing_pdfs", "schedule": 60.0},
     # evaluations: remind secretaries of last month's missing records; idempotent, so repeats cost nothing.
     "evaluations-monthly-reminders": {"task": "evaluations.send_monthly_reminders", "schedule": 6 * 60 * 60.0},
     # criteria: recompute every stored verdict once a night, catching any write no signal reported (issue 12).

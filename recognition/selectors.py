@@ -8,7 +8,7 @@ from registry.scoping import APPRAISE_BOARD, APPRAISE_GRASSROOTS, DECIDE, REGIST
 
 from . import params
 from .eligibility import assessed_year, is_stale, snapshot_time
-from .models import Conference, Decision, Registration, State, SubjectKind
+from .models import Conference, Decision, GenerationState, Registration, State, SubjectKind
 from .services.policy import allowed_actions, next_step
 
 
@@ -114,6 +114,19 @@ def conference_candidates(conference):
 
 def decisions_for(user):
     return Decision.objects.visible_to(user).select_related("issuer", "plan")
+
+
+def decisions_missing_pdf(*, created_before, limit=200):
+    """Decisions recorded before `created_before` that still have no PDF, oldest first, at most
+    `limit` (SCHEMES §5: every decision is issued as a numbered PDF). Not those of a conference
+    whose batch is queued or running: that batch prints them itself. For the sweep of
+    recognition/tasks.py (a system job), so not scoped to a user."""
+    in_progress = [GenerationState.QUEUED, GenerationState.RUNNING]
+    return (
+        Decision.objects.filter(pdf="", created_at__lt=created_before)
+        .exclude(conference__generation_state__in=in_progress)
+        .order_by("created_at", "pk")[:limit]
+    )
 
 
 def with_overrides(decisions):

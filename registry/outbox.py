@@ -36,7 +36,18 @@ def _send(pending):
             # Embedded default: run in-process, as `.delay()` would.
             app.tasks[pending.task_name].apply(args=pending.args, kwargs=pending.kwargs, throw=True)
         else:
-            app.send_task(pending.task_name, args=pending.args, kwargs=pending.kwargs, retry=False)
+            with app.pool.acquire(block=True) as connection:
+                # One quick try: kombu would otherwise retry the connection for its 4 s timeout
+                # while the user's save waits; the row is kept and flushed later instead.
+                connection.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=1)
+                app.send_task(
+                    pending.task_name,
+                    args=pending.args,
+                    kwargs=pending.kwargs,
+                    retry=False,
+                    ignore_result=True,
+                    connection=connection,
+                )
     except OperationalError as error:
         logger.warning("Broker unavailable, task %s kept for later: %s", pending.task_name, error)
         PendingTask.objects.filter(pk=pending.pk).update(attempts=pending.attempts + 1, last_error=str(error)[:1000])

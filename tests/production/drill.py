@@ -2,7 +2,8 @@
 
 `Stack` starts, in a temporary folder and on loopback only, a PostgreSQL cluster of its
 own (initdb, fsync ON: the drill tests durability), a Redis, the portal under gunicorn with
-the production settings (DEBUG off) and a Celery worker; it migrates and seeds the database
+the production settings (DEBUG off), a Celery worker and Celery beat (the Procfile's three
+processes); it migrates and seeds the database
 through subprocesses (`python -m tests.production.drill seed`) and stops every process it
 started, by PID, in `stop()`.
 
@@ -72,7 +73,7 @@ class Stack:
         self.app_port = int(os.environ.get("DRILL_APP_PORT") or free_port())
         self.media = self.dir / "media"
         self.redis_pidfile = self.dir / "redis.pid"
-        self.processes = {}  # name -> Popen (gunicorn, celery)
+        self.processes = {}  # name -> Popen (gunicorn, celery, beat)
         self.logs = {}
         self.base_url = f"http://127.0.0.1:{self.app_port}"
         self.dsn = f"postgres://postgres@127.0.0.1:{self.pg_port}/portal"
@@ -218,6 +219,13 @@ class Stack:
             "celery",
             [str(bindir / "celery"), "-A", "config", "worker", "--loglevel", "INFO", "--concurrency", "2",
              "--without-gossip", "--without-mingle", "--without-heartbeat"],
+        )  # fmt: skip
+        # Procfile's beat command: the outbox flush and the sweep of decisions without a PDF, every
+        # minute (config/settings.py CELERY_BEAT_SCHEDULE), as on a server.
+        self._spawn(
+            "beat",
+            [str(bindir / "celery"), "-A", "config", "beat", "--loglevel", "INFO",
+             "--schedule", str(self.dir / "celerybeat-schedule")],
         )  # fmt: skip
         deadline = time.monotonic() + 30
         import requests
@@ -473,6 +481,10 @@ class Standing(Client):
         if self.open(f"/recognition/r/{pk}/") is None:
             return  # the page did not open: the same registration again at the next step
         self.registrations.pop(0)
+        self.recognize(pk)
+
+    def recognize(self, pk):
+        """Confirm the recognition of registration `pk` (its page opened before); the Attempt."""
         # Confirmed after the preview, with the reason the drill's fact-less cells need (issue 12).
         fields = {
             "action": "recognize",
@@ -481,7 +493,7 @@ class Standing(Client):
             "override_reason": "Ban Thường vụ đã đối chiếu hồ sơ minh chứng và thống nhất công nhận.",
         }
         path = f"/recognition/r/{pk}/action/"
-        self.post("decision", pk, path, fields, {}, rf"/recognition/r/({pk})/")
+        return self.post("decision", pk, path, fields, {}, rf"/recognition/r/({pk})/")
 
 
 def run_clients(clients, stop, pause=0.05):
