@@ -88,6 +88,8 @@ if [ "${DEMO:-1}" = 1 ]; then
   $PY manage.py demo_block --if-empty
   $PY manage.py demo_logins || true
 fi
+# Every reader's dashboard into the shared cache, so the first view after a deployment reads it.
+$PY manage.py warm_dashboards || true
 
 echo "==> Portal at http://127.0.0.1:$STACK_PORT/  (gunicorn + Celery worker + beat; Ctrl+C to stop)"
 honcho start --procfile "$ROOT/Procfile" --app-root "$ROOT" --port "$STACK_PORT" || true

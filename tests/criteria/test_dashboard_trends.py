@@ -311,6 +311,25 @@ def test_the_nightly_warm_up_computes_the_standing_committees_dashboard_before_i
     failing.assert_not_called()
 
 
+def test_the_warm_up_command_after_a_deployment_fills_the_cache_for_the_first_view(world, client):
+    import io
+    from unittest import mock
+
+    from django.core.management import call_command
+
+    from criteria import figure_cache
+
+    out = io.StringIO()
+    call_command("warm_dashboards", year=YEAR, stdout=out)
+    assert "Đã tính trước 1 bảng chỉ tiêu" in out.getvalue()
+    client.force_login(world.user)
+    failing = mock.Mock(side_effect=AssertionError("computed in the request"))
+    with mock.patch.dict(figure_cache._COMPUTERS, {"dashboard": failing}):
+        response = client.get(reverse("criteria:dashboard"), {"org": world.block.pk, "year": YEAR})
+    assert response.status_code == 200
+    failing.assert_not_called()
+
+
 def test_members_who_see_the_same_subtree_share_one_computation(world, client):
     from unittest import mock
 
