@@ -90,7 +90,10 @@ class TokenRevokeView(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(operation_id="tokens_revoke_one", responses={204: None, 404: inline_serializer("NotFound", {"detail": serializers.CharField()})})
+    @extend_schema(
+        operation_id="tokens_revoke_one",
+        responses={204: None, 404: inline_serializer("NotFound", {"detail": serializers.CharField()})},
+    )
     def delete(self, request, token_key):
         if len(token_key) > CONSTANTS.MAXIMUM_TOKEN_PREFIX_LENGTH + CONSTANTS.TOKEN_KEY_LENGTH:
             return Response({"detail": _("Không tìm thấy.")}, status=status.HTTP_404_NOT_FOUND)

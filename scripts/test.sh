@@ -40,6 +40,7 @@ export CHROMIUM_PATH=/usr/bin/chromium
 
 echo "==> ruff"
 .venv/bin/ruff check .
+.venv/bin/ruff format --check .
 .venv/bin/lint-imports  # layers: config > recognition > criteria > evaluations > registry (.importlinter)
 echo "==> manage.py check --deploy (production settings)"
 SECRET_KEY="ci-$(head -c 48 /dev/urandom | base64 | tr -d '\n/+=')" ALLOWED_HOSTS=portal.example \

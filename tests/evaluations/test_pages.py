@@ -177,7 +177,12 @@ def test_the_api_files_a_meeting_with_figures_computed_server_side(client, tree,
         "end_time": "15:29",
         "kind": "regular",
         "attendances": [
-            {"member": m.pk, "status": "present" if i else "excused", "reason": "ốm" if not i else "", "spoke": 0 < i < 5}
+            {
+                "member": m.pk,
+                "status": "present" if i else "excused",
+                "reason": "ốm" if not i else "",
+                "spoke": 0 < i < 5,
+            }
             for i, m in enumerate(members)
         ],
         "section_scores": {"preparation": 15, "attendance": 20, "conduct": 45, "closing": 20},

@@ -35,7 +35,10 @@ def test_wrong_passwords_are_throttled_like_the_login_form(users):
 def test_a_user_locked_out_of_the_login_form_gets_no_token_with_the_right_password(client, users):
     for _ in range(LOGIN_THROTTLE_ATTEMPTS):
         client.post(reverse("login"), {"username": users.secretary_a1.username, "password": "sai"})
-    assert client.post(reverse("login"), {"username": users.secretary_a1.username, "password": PASSWORD}).status_code == 429
+    assert (
+        client.post(reverse("login"), {"username": users.secretary_a1.username, "password": PASSWORD}).status_code
+        == 429
+    )
     response = obtain(users.secretary_a1.username)
     assert response.status_code == 429
     assert "token" not in response.json()

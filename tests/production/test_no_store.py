@@ -18,7 +18,12 @@ def member_a1(tree):
 @pytest.mark.django_db
 def test_member_pages_and_api_answers_are_not_cached(client, users, member_a1):
     client.force_login(users.secretary_a1)
-    for url in (reverse("registry:members"), reverse("registry:member", args=[member_a1.pk]), f"/api/members/{member_a1.pk}/", "/api/members/"):
+    for url in (
+        reverse("registry:members"),
+        reverse("registry:member", args=[member_a1.pk]),
+        f"/api/members/{member_a1.pk}/",
+        "/api/members/",
+    ):
         response = client.get(url)
         assert response.status_code == 200, url
         assert "no-store" in response["Cache-Control"], url
@@ -29,4 +34,3 @@ def test_an_api_answer_without_a_session_is_not_cached_either(client):
     response = client.get("/api/members/")
     assert response.status_code in (401, 403)
     assert "no-store" in response["Cache-Control"]
-
