@@ -12,31 +12,19 @@ from django.utils.translation import gettext_lazy
 from import_export import fields, widgets
 
 from registry.models import Member, Organization
-from registry.resources import ScopedPkWidget, ScopedResource, VnYearWidget, _fold, _text
+from registry.resources import ScopedPkWidget, ScopedResource, VnBooleanWidget, VnYearWidget, _text
 from registry.scoping import EDIT_REGISTRY, VIEW
 
 from . import services
 from .models import MemberNomination, OrganizationYear
 
 
-class ThreeWayWidget(widgets.Widget):
+class ThreeWayWidget(VnBooleanWidget):
     """“Có” / “Không” / blank (or “Chưa ghi nhận”): True / False / None. A blank is NOT “Không”."""
 
-    TRUE = {"có", "co", "x", "1", "true", "yes", "đúng"}
     FALSE = {"không", "khong", "0", "false", "no", "sai"}
     UNKNOWN = {"", "chưa ghi nhận", "chua ghi nhan", "?"}
-
-    def clean(self, value, row=None, **kwargs):
-        if isinstance(value, bool):
-            return value
-        folded = _fold(value)
-        if folded in self.TRUE:
-            return True
-        if folded in self.FALSE:
-            return False
-        if folded in self.UNKNOWN:
-            return None
-        raise ValueError(_("“%(value)s” không hợp lệ: ghi “Có”, “Không” hoặc để trống.") % {"value": _text(value)})
+    INVALID = gettext_lazy("“%(value)s” không hợp lệ: ghi “Có”, “Không” hoặc để trống.")
 
     def render(self, value, obj=None, **kwargs):
         if value is None:

@@ -92,10 +92,13 @@ class VnYearWidget(widgets.Widget):
 
 
 class VnBooleanWidget(widgets.Widget):
-    """“Có” / “Không” (also x, 1, 0, yes, no); blank is “Không”."""
+    """“Có” / “Không” (also x, 1, 0, yes, no); blank is “Không”. A subclass may read some words as
+    “not recorded” (`UNKNOWN` -> None: criteria.resources.ThreeWayWidget)."""
 
     TRUE = {"có", "co", "x", "1", "true", "yes", "đúng"}
     FALSE = {"không", "khong", "0", "false", "no", "sai", ""}
+    UNKNOWN = frozenset()
+    INVALID = gettext_lazy("“%(value)s” không hợp lệ: ghi “Có” hoặc “Không”.")
 
     def clean(self, value, row=None, **kwargs):
         if isinstance(value, bool):
@@ -105,7 +108,9 @@ class VnBooleanWidget(widgets.Widget):
             return True
         if folded in self.FALSE:
             return False
-        raise ValueError(_("“%(value)s” không hợp lệ: ghi “Có” hoặc “Không”.") % {"value": _text(value)})
+        if folded in self.UNKNOWN:
+            return None
+        raise ValueError(str(self.INVALID) % {"value": _text(value)})
 
     def render(self, value, obj=None, **kwargs):
         return _("Có") if value else _("Không")
